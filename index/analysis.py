@@ -1,0 +1,137 @@
+"""Whoosh analyzers for Chinese: jieba words and CJK bigrams.
+
+Two views of the same text are indexed (DESIGN.md "Search"): jieba's search-mode words, which rank
+well, and overlapping CJK bigrams, which find what the segmenter splits differently (names, rare
+terms, numbers). Both tokenizers report character offsets from their own scan of the original text,
+so highlights land exactly, and both pickle and compare equal, as the schema is stored in the index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+
+__all__ = [
+    "STOP_WORDS", "BigramTokenizer", "JiebaTokenizer", "bigrams", "fold", "is_cjk", "title_key",
+]  # fmt: skip
+
+# Function words that occur in nearly every document: indexing them costs space and time and they
+# never decide a ranking. Only the word field drops them; the bigram field keeps everything.
+STOP_WORDS = frozenset(
+    "的 了 和 与 及 或 等 在 是 对 为 以 于 将 由 被 把 从 向 之 其 中 上 下 并 而 且 也 就 都 "
+    "这 那 有 个 各 所 者 该 此 按 经 如 则 即 应 可 能 会 要 不 无 已 又 还 第 年 月 日".split()
+)
+
+_CJK_RANGES = (
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F),
+)  # fmt: skip
+# Runs the bigram tokenizer emits: CJK runs (as bigrams) and alphanumeric runs (as whole tokens).
+_RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)|([0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+)")
+
+
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def fold(text: str) -> str:
+    """The form terms are indexed and looked up in: NFKC (full-width → ASCII), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def title_key(text: str) -> str:
+    """A title reduced to letters, digits and CJK: what an exact-title match compares."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def bigrams(run: str) -> list[str]:
+    """Overlapping bigrams of a CJK run; a single character stands for itself."""
+    if len(run) < 2:
+        return [run] if run else []
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+class _BaseTokenizer(Tokenizer):  # type: ignore[misc]
+    """Shared Whoosh plumbing: one reused Token, positions and character offsets."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def _spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for pos, (text, start, end) in enumerate(self._spans(value)):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+class JiebaTokenizer(_BaseTokenizer):
+    """jieba search-mode words (``jieba.tokenize(mode="search")``), folded, stop words dropped.
+
+    HMM new-word discovery is off: it is the slowest part of jieba and invents odd "words";
+    the bigram field already finds names the dictionary lacks.
+    """
+
+    def _spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        import jieba  # loaded lazily: only indexing needs the dictionary, searching does not
+
+        for word, start, end in jieba.tokenize(text, mode="search", HMM=False):
+            term = fold(word.strip())
+            if not term or term in STOP_WORDS or not any(c.isalnum() for c in term):
+                continue
+            yield term, start, end
+
+
+class BigramTokenizer(_BaseTokenizer):
+    """Overlapping CJK bigrams plus whole alphanumeric runs (numbers, Latin words)."""
+
+    def _spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        for match in _RUNS.finditer(text):
+            start = match.start()
+            if match.group(1):
+                run = match.group(1)
+                if len(run) == 1:
+                    yield run, start, start + 1
+                    continue
+                for i in range(len(run) - 1):
+                    yield run[i : i + 2], start + i, start + i + 2
+            else:
+                yield fold(match.group(2)), start, match.end()

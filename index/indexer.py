@@ -1,0 +1,206 @@
+"""The on-disk Whoosh index: create, catch up with the store's change log, rebuild, check.
+
+The index is derived from the store. It records the last store change it holds (a bookkeeping
+document, committed atomically with the documents), so after a crash or an update from another
+process :meth:`SearchIndex.catch_up` brings it level by replaying the change log from there.
+A rebuild writes a fresh index beside the old one and swaps it in, so searching never stops.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import AsyncWriter
+
+from index.analysis import title_key
+from index.schema import INDEX_VERSION, META_ID, make_schema
+from kiosk.store import Document, Store
+
+__all__ = ["IndexStatus", "Progress", "SearchIndex"]
+
+#: ``progress(done, total)``, called after each batch.
+Progress = Callable[[int, int], None]
+
+_INDEX_NAME = f"kiosk-v{INDEX_VERSION}"
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``kiosk index check`` reports."""
+
+    exists: bool
+    version_ok: bool
+    indexed_seq: int
+    store_seq: int
+    indexed_docs: int
+    store_docs: int
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.exists
+            and self.version_ok
+            and self.indexed_seq == self.store_seq
+            and self.indexed_docs == self.store_docs
+        )
+
+
+def document_fields(doc: Document) -> dict[str, Any]:
+    """The Whoosh fields for one store document."""
+    date = doc.published or doc.written
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "title_bi": doc.title,
+        "body": doc.body_text,
+        "body_bi": doc.body_text,
+        "title_key": title_key(doc.title),
+        "docno": doc.doc_number_norm or "",
+        "index_no": doc.index_no or "",
+        "category": doc.category or "",
+        "agency": doc.agency or "",
+        "kind": doc.kind,
+        "status": doc.status,
+        "year": date.year if date else 0,
+        "published": int(date.strftime("%Y%m%d")) if date else 0,
+        "region": doc.region or "",
+    }
+
+
+class SearchIndex:
+    """The index directory ``path`` (normally ``<data_dir>/index``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    # -- opening ---------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.path.is_dir() and whoosh_index.exists_in(str(self.path), indexname=_INDEX_NAME)
+
+    def open(self) -> whoosh_index.Index:
+        """Open the index, creating an empty one when there is none."""
+        if not self.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            return FileStorage(str(self.path)).create_index(make_schema(), indexname=_INDEX_NAME)
+        return whoosh_index.open_dir(str(self.path), indexname=_INDEX_NAME)
+
+    def indexed_seq(self) -> int:
+        if not self.exists():
+            return 0
+        ix = self.open()
+        return _meta(ix)[0]
+
+    # -- writing ---------------------------------------------------------------------------
+    def catch_up(self, store: Store, progress: Progress | None = None) -> int:
+        """Apply every store change after the last one indexed; returns how many documents."""
+        since = self.indexed_seq()
+        changed = store.changed_since(since)
+        if not changed:
+            return 0
+        ix = self.open()
+        total = len(changed)
+        for start in range(0, total, _BATCH):
+            chunk = changed[start : start + _BATCH]
+            docs = {d.id: d for d in store.get_many([doc_id for doc_id, _ in chunk])}
+            # One writer at a time (Whoosh's lock); AsyncWriter waits for it instead of failing.
+            writer = AsyncWriter(ix, delay=0.1)
+            for doc_id, _seq in chunk:
+                doc = docs.get(doc_id)
+                if doc is not None and doc.is_visible:
+                    writer.update_document(**document_fields(doc))
+                else:
+                    writer.delete_by_term("id", doc_id)
+            writer.update_document(id=META_ID, meta=_meta_value(chunk[-1][1]))
+            writer.commit()
+            if progress:
+                progress(min(start + _BATCH, total), total)
+        return total
+
+    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
+        """Recreate the index from the store in a new directory, then swap it in."""
+        seq = store.last_change_seq()  # taken first: changes during the rebuild are caught up after
+        building = self.path.with_name(self.path.name + ".building")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        ix = FileStorage(str(building)).create_index(make_schema(), indexname=_INDEX_NAME)
+        total = store.count_visible()
+        count = 0
+        writer = ix.writer(limitmb=256)
+        for doc in store.iter_visible():
+            writer.add_document(**document_fields(doc))
+            count += 1
+            if progress and count % _BATCH == 0:
+                progress(count, total)
+        writer.add_document(id=META_ID, meta=_meta_value(seq))
+        writer.commit(optimize=True)
+        if progress:
+            progress(count, total)
+        self._swap_in(building)
+        self.catch_up(store)
+        return count
+
+    def _swap_in(self, building: Path) -> None:
+        old = self.path.with_name(self.path.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.path.exists():
+            self.path.rename(old)
+        building.rename(self.path)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def optimize(self) -> None:
+        """Merge all segments into one (fewer files to search; run after a large import)."""
+        ix = self.open()
+        writer = AsyncWriter(ix, delay=0.1)
+        writer.commit(optimize=True)
+
+    # -- health ----------------------------------------------------------------------------
+    def status(self, store: Store) -> IndexStatus:
+        store_seq, store_docs = store.last_change_seq(), store.count_visible()
+        if not self.exists():
+            return IndexStatus(False, False, 0, store_seq, 0, store_docs)
+        ix = self.open()
+        indexed_seq, version = _meta(ix)
+        with ix.searcher() as searcher:
+            indexed_docs = searcher.doc_count() - (1 if version else 0)
+        version_ok = version == INDEX_VERSION
+        return IndexStatus(True, version_ok, indexed_seq, store_seq, indexed_docs, store_docs)
+
+    def reconcile(self, store: Store, progress: Progress | None = None) -> str:
+        """Bring the index level with the store: rebuild if missing or stale, else catch up.
+
+        Returns what was done: "rebuilt", "caught-up" or "ok".
+        """
+        status = self.status(store)
+        if not status.exists or not status.version_ok or status.indexed_seq > status.store_seq:
+            self.rebuild(store, progress)
+            return "rebuilt"
+        if status.indexed_seq < status.store_seq:
+            self.catch_up(store, progress)
+            if self.status(store).indexed_docs != store.count_visible():
+                self.rebuild(store, progress)
+                return "rebuilt"
+            return "caught-up"
+        if status.indexed_docs != status.store_docs:
+            self.rebuild(store, progress)
+            return "rebuilt"
+        return "ok"
+
+
+def _meta_value(seq: int) -> dict[str, int]:
+    return {"seq": seq, "version": INDEX_VERSION}
+
+
+def _meta(ix: whoosh_index.Index) -> tuple[int, int]:
+    """``(last store change held, index version)`` from the bookkeeping document."""
+    with ix.searcher() as searcher:
+        stored = searcher.document(id=META_ID)
+    if not stored or not isinstance(stored.get("meta"), dict):
+        return 0, 0
+    return int(stored["meta"].get("seq", 0)), int(stored["meta"].get("version", 0))

@@ -1,0 +1,185 @@
+"""The index's own vocabulary: pinyin → words, prefix suggestions, homophone "did you mean".
+
+Typed pinyin is mapped to words that actually occur in the index (dibao → 低保), never by
+pinyin-normalizing the index, which would make every homophone match (Meilisearch issue 4075).
+The vocabulary is read from the index lexicon and cached on disk per index generation; the
+word → pinyin conversion, the slow part, is cached across generations.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.analysis import is_cjk
+
+__all__ = ["Vocabulary", "to_pinyin"]
+
+_MAX_WORD_LEN = 8
+_PINYIN_RE = re.compile(r"^[a-z]+$")
+# Fields whose words feed the vocabulary, with a weight: a word in titles is worth more.
+_FIELDS = (("title", 5), ("body", 1))
+# Above this many distinct words, rare body words (seen in one document) are left out.
+_MAX_WORDS = 150_000
+
+
+def to_pinyin(word: str) -> tuple[str, str]:
+    """``(full, initials)`` toneless pinyin of a CJK word, e.g. 低保 → ("dibao", "db")."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    full = "".join(syllables).replace("ü", "v").lower()
+    return full, "".join(s[0] for s in syllables if s)
+
+
+@dataclass
+class Vocabulary:
+    """Words with weights, and the pinyin maps built over them."""
+
+    weights: dict[str, int] = field(default_factory=dict)
+    pinyin: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _by_full: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _by_initials: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _full_keys: list[str] = field(default_factory=list, repr=False)
+    _sorted_words: list[str] = field(default_factory=list, repr=False)
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def from_reader(cls, reader: Any, cache_dir: Path | None = None) -> Vocabulary:
+        """Read the lexicon of ``reader`` (a Whoosh IndexReader); reuse pinyin cached on disk."""
+        weights: dict[str, int] = {}
+        for fieldname, weight in _FIELDS:
+            if fieldname not in reader.schema:
+                continue
+            for term, info in _iter_terms(reader, fieldname):
+                if 2 <= len(term) <= _MAX_WORD_LEN and all(is_cjk(c) for c in term):
+                    weights[term] = weights.get(term, 0) + weight * info.doc_frequency()
+        if len(weights) > _MAX_WORDS:
+            cutoff = sorted(weights.values(), reverse=True)[_MAX_WORDS]
+            weights = {w: n for w, n in weights.items() if n > cutoff}
+        cache = _load_cache(cache_dir)
+        pinyin = {w: cache.get(w) or to_pinyin(w) for w in weights}
+        if cache_dir is not None and len(pinyin) != len(cache.keys() & pinyin.keys()):
+            _save_cache(cache_dir, pinyin)
+        vocab = cls(weights=weights, pinyin=pinyin)
+        vocab._build_maps()
+        return vocab
+
+    def add_words(self, words: dict[str, int]) -> None:
+        """Add words that are not in the index lexicon as such (synonyms, local terms)."""
+        for word, weight in words.items():
+            if word not in self.weights and word and all(is_cjk(c) for c in word):
+                self.weights[word] = weight
+                self.pinyin[word] = to_pinyin(word)
+        self._build_maps()
+
+    def _build_maps(self) -> None:
+        by_full: dict[str, list[str]] = {}
+        by_initials: dict[str, list[str]] = {}
+        for word in sorted(self.weights, key=lambda w: -self.weights[w]):
+            full, initials = self.pinyin[word]
+            if full:
+                by_full.setdefault(full, []).append(word)
+            if len(initials) >= 2:
+                by_initials.setdefault(initials, []).append(word)
+        self._by_full, self._by_initials = by_full, by_initials
+        self._full_keys = sorted(by_full)
+        self._sorted_words = sorted(self.weights)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def weight(self, word: str) -> int:
+        return self.weights.get(word, 0)
+
+    def pinyin_candidates(self, letters: str, limit: int = 10) -> list[str]:
+        """Words for typed pinyin: exact full pinyin, then initials, then full-pinyin prefixes.
+
+        >>> # dibao → 低保 …; db → 低保, 担保 …; dib → 低保 … (order: weight in the index)
+        """
+        letters = letters.lower().replace("'", "").replace(" ", "")
+        if not _PINYIN_RE.match(letters):
+            return []
+        seen: dict[str, None] = {}
+        for word in self._by_full.get(letters, []):
+            seen.setdefault(word)
+        for word in self._by_initials.get(letters, []):
+            seen.setdefault(word)
+        if len(seen) < limit:
+            prefixed: list[str] = []
+            start = bisect.bisect_left(self._full_keys, letters)
+            for key in self._full_keys[start : start + 400]:
+                if not key.startswith(letters):
+                    break
+                prefixed.extend(self._by_full[key])
+            prefixed.sort(key=lambda w: -self.weights[w])
+            for word in prefixed:
+                seen.setdefault(word)
+        return list(seen)[:limit]
+
+    def segment_pinyin(self, letters: str) -> list[str] | None:
+        """Split run-together pinyin into known word keys (dibaoshenqing → dibao, shenqing)."""
+        letters = letters.lower()
+        best: list[list[str] | None] = [None] * (len(letters) + 1)
+        best[0] = []
+        for end in range(1, len(letters) + 1):
+            for start in range(max(0, end - 24), end):
+                head = best[start]
+                key = letters[start:end]
+                if head is not None and key in self._by_full and len(key) >= 2:
+                    candidate = [*head, key]
+                    current = best[end]
+                    if current is None or len(candidate) < len(current):
+                        best[end] = candidate
+        return best[-1]
+
+    def homophones(self, word: str) -> list[str]:
+        """Words in the index that sound exactly like ``word``, most frequent first."""
+        full = self.pinyin.get(word) or to_pinyin(word)
+        return [w for w in self._by_full.get(full[0], []) if w != word]
+
+    def completions(self, prefix: str, limit: int = 8) -> list[str]:
+        """Words that start with ``prefix`` (CJK) or whose pinyin does (letters)."""
+        if _PINYIN_RE.match(prefix.lower()):
+            return self.pinyin_candidates(prefix, limit)
+        start = bisect.bisect_left(self._sorted_words, prefix)
+        found = []
+        for word in self._sorted_words[start : start + 2000]:
+            if not word.startswith(prefix):
+                break
+            if word != prefix:
+                found.append(word)
+        found.sort(key=lambda w: -self.weights[w])
+        return found[:limit]
+
+
+def _iter_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
+    for term, info in reader.iter_field(fieldname):
+        yield (term.decode("utf-8") if isinstance(term, bytes) else term), info
+
+
+_CACHE_FILE = "pinyin-cache.json"
+
+
+def _load_cache(cache_dir: Path | None) -> dict[str, tuple[str, str]]:
+    if cache_dir is None:
+        return {}
+    try:
+        raw = json.loads((cache_dir / _CACHE_FILE).read_text(encoding="utf-8"))
+        return {k: (v[0], v[1]) for k, v in raw.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _save_cache(cache_dir: Path, pinyin: dict[str, tuple[str, str]]) -> None:
+    path = cache_dir / _CACHE_FILE
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps(pinyin, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache; the next start computes it again

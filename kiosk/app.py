@@ -1,0 +1,90 @@
+"""The composition root: wires the store, the search index, sync and the UI together.
+
+Only this module, ``kiosk.cli`` and ``kiosk.__main__`` may import ``index``, ``sync`` or ``ui``,
+and they do so lazily, inside functions, so ``kiosk`` itself stays importable without them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.errors import KioskError
+from kiosk.importer import ImportReport, import_paths
+from kiosk.paths import asset, default_data_dir
+from kiosk.store import Store
+
+if TYPE_CHECKING:
+    from index import SearchEngine, SearchIndex
+
+__all__ = ["DEMO_DIR", "KioskContext"]
+
+log = logging.getLogger(__name__)
+
+#: The bundled demo content, loaded into an empty data dir on first run.
+DEMO_DIR = asset("demo")
+
+Progress = Callable[[int, int], None]
+
+
+class KioskContext:
+    """Everything a command or the UI needs, opened on first use.
+
+    Attributes:
+        data_dir: the folder holding the store (``kiosk.sqlite3``), the index, blobs and logs.
+    """
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+
+    @cached_property
+    def _store(self) -> Store:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise KioskError(f"无法使用数据目录 {self.data_dir}：{e.strerror} (data dir unusable)") from e
+        return Store.in_dir(self.data_dir)
+
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def search_index(self) -> SearchIndex:
+        from index import SearchIndex
+
+        return SearchIndex(self.index_dir)
+
+    def catch_up_index(self, progress: Progress | None = None) -> int:
+        """Index every store change not yet indexed (after an import, a sync or a review)."""
+        return self.search_index().catch_up(self.store(), progress)
+
+    def reconcile_index(self, progress: Progress | None = None) -> str:
+        """Start-up check: rebuild or catch up the index so it agrees with the store."""
+        return self.search_index().reconcile(self.store(), progress)
+
+    def engine(self) -> SearchEngine:
+        """A search engine over an index that agrees with the store."""
+        from index import SearchEngine
+
+        self.reconcile_index()
+        return SearchEngine(self.search_index(), self.store())
+
+    def ensure_content(self, progress: Progress | None = None) -> ImportReport | None:
+        """Load the bundled demo content when the store holds no documents at all."""
+        store = self.store()
+        if store.last_change_seq() > 0:
+            return None
+        log.info("empty data dir %s: loading demo content", self.data_dir)
+        report = import_paths(store, [DEMO_DIR], source="demo", progress=progress)
+        self.catch_up_index()
+        return report
+
+    def close(self) -> None:
+        if "_store" in self.__dict__:
+            self._store.close()

@@ -1,0 +1,313 @@
+"""The ``kiosk`` command (click). Part of the composition root: it may import index, sync and
+ui, lazily. Every user mistake ends in one calm sentence and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kiosk import __version__
+from kiosk.app import KioskContext
+from kiosk.errors import KioskError
+from kiosk.records import STATUS_LABELS, STATUSES
+from kiosk.store import QUARANTINED, REJECTED, VISIBLE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Commands that live in other packages, loaded only when used: ``kiosk --help`` stays fast and the
+# core works without Qt.
+_LAZY_COMMANDS = {
+    "keys": "sync.commands:keys",
+    "publish": "sync.commands:publish",
+    "sync": "sync.commands:sync",
+    "screenshots": "ui.commands:screenshots",
+}
+
+
+class KioskGroup(click.Group):
+    """A click group with lazily imported commands and calm errors."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in _LAZY_COMMANDS:
+            module, attr = _LAZY_COMMANDS[name].split(":")
+            try:
+                command = getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError):
+                return None
+            return command  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KioskError as e:
+            raise click.ClickException(str(e)) from e
+        except OSError as e:
+            raise click.ClickException(f"文件或磁盘错误：{e.strerror or e} ({e.filename or ''})") from e
+
+
+pass_context = click.make_pass_decorator(KioskContext)
+
+
+@click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KIOSK_DATA_DIR",
+    help="数据目录 (store, index, logs). Default: the platform's user data folder.",
+)
+@click.version_option(__version__, prog_name="kiosk")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """政务公开查阅机 — reading-room disclosure kiosk."""
+    context = KioskContext(data_dir)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+def main() -> None:
+    cli(prog_name="kiosk")
+
+
+def _bar(label: str, length: int) -> Any:
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_eta=False)
+
+
+# -- run -------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--windowed", is_flag=True, help="A normal window instead of locked-down full screen.")
+@pass_context
+def run(context: KioskContext, windowed: bool) -> None:
+    """Start the kiosk (loads the demo content into an empty data dir first)."""
+    _prepare(context)
+    from ui.app import run_kiosk
+
+    sys.exit(run_kiosk(context, windowed=windowed))
+
+
+def _prepare(context: KioskContext) -> None:
+    with _bar("载入示例内容 (demo content)", 100) as bar:
+        report = context.ensure_content(lambda done, total: bar.update(done * 100 // total - bar.pos))
+    if report is not None:
+        click.echo(f"已载入示例内容 {report.added} 篇。", err=True)
+    with _bar("检查索引 (index)", 100) as bar:
+        context.reconcile_index(lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos))
+
+
+# -- import ----------------------------------------------------------------------------------
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_context
+def import_(context: KioskContext, paths: tuple[Path, ...]) -> None:
+    """Import documents from JSON Lines / JSON files or folders."""
+    from kiosk.importer import import_paths
+
+    store = context.store()
+    with _bar("导入 (import)", 100) as bar:
+        report = import_paths(
+            store, list(paths), progress=lambda done, total: bar.update(done * 100 // total - bar.pos)
+        )
+    with _bar("更新索引 (index)", 100) as bar:
+        context.catch_up_index(lambda done, total: bar.update(done * 100 // total - bar.pos))
+    click.echo(
+        f"新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}，"
+        f"隔离待审 {report.quarantined}，拒收 {len(report.rejected)}"
+        f" (added {report.added}, updated {report.updated}, unchanged {report.unchanged},"
+        f" quarantined {report.quarantined}, rejected {len(report.rejected)})"
+    )
+    for rejection in report.rejected:
+        click.echo(f"拒收 rejected: {rejection}", err=True)
+    if report.rejected:
+        sys.exit(1)
+
+
+# -- search ----------------------------------------------------------------------------------
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results.")
+@click.option("--category", help="Only this 主题分类.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only documents with this 有效性.")
+@pass_context
+def search(
+    context: KioskContext,
+    query: str,
+    limit: int,
+    as_json: bool,
+    category: str | None,
+    status: str | None,
+) -> None:
+    """Search documents. QUERY '-' reads one query per line from stdin (one JSON array each)."""
+    engine = context.engine()
+    filters = {"category": category or "", "status": status or ""}
+    if query == "-":
+        for line in sys.stdin:
+            results = engine.search(line.rstrip("\n"), filters=filters, limit=limit, with_facets=False)
+            click.echo(json.dumps([h.to_json() for h in results.hits], ensure_ascii=False))
+        return
+    results = engine.search(query, filters=filters, limit=limit)
+    if as_json:
+        click.echo(json.dumps([h.to_json() for h in results.hits], ensure_ascii=False, indent=1))
+        return
+    if results.pinyin_words:
+        click.echo(f"拼音理解为：{'、'.join(results.pinyin_words)}")
+    if results.did_you_mean:
+        click.echo(f"您是不是要找：{results.did_you_mean}")
+    if not results.hits:
+        click.echo("没有找到相关文件。可以换个说法，或少输几个字再试。(no results)")
+        return
+    note = "（未能同时找到所有词，显示包含部分词语的结果）" if results.relaxed else ""
+    click.echo(f"共找到 {results.total} 篇{note}")
+    for rank, hit in enumerate(results.hits, 1):
+        badge = "" if hit.status == "valid" else f" [{STATUS_LABELS.get(hit.status, hit.status)}]"
+        meta = " · ".join(x for x in (hit.doc_number, hit.agency, hit.published) if x)
+        click.echo(f"{rank:>2}. {hit.title}{badge}\n    {meta}\n    {hit.snippet}")
+
+
+# -- status ----------------------------------------------------------------------------------
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def status(context: KioskContext, as_json: bool) -> None:
+    """Documents by kind and status, index health, data dir, last sync."""
+    store = context.store()
+    index_status = context.search_index().status(store)
+    last = store.last_sync()
+    report = {
+        "data_dir": str(context.data_dir),
+        "documents": store.counts(),
+        "index": {
+            "healthy": index_status.healthy,
+            "indexed_documents": index_status.indexed_docs,
+            "visible_documents": index_status.store_docs,
+            "indexed_change": index_status.indexed_seq,
+            "store_change": index_status.store_seq,
+        },
+        "last_sync": None
+        if last is None
+        else {
+            "at": (last.finished_at or last.started_at).isoformat(timespec="seconds"),
+            "source": last.source,
+            "ok": last.ok,
+            "error": last.error,
+        },
+    }
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    docs = report["documents"]
+    click.echo(f"数据目录 data dir: {context.data_dir}")
+    for title, key in (("类型 kind", "kind"), ("有效性 status", "status"), ("可见性 visibility", "visibility")):
+        counts = "，".join(f"{k} {v}" for k, v in sorted(docs[key].items())) or "无"
+        click.echo(f"{title}: {counts}")
+    health = "正常 healthy" if index_status.healthy else "需要检查 (run: kiosk index check)"
+    click.echo(f"索引 index: {index_status.indexed_docs} 篇，{health}")
+    if last is None:
+        click.echo("上次同步 last sync: 从未同步 never")
+    else:
+        result = "成功 ok" if last.ok else f"失败 failed: {last.error}"
+        click.echo(f"上次同步 last sync: {report['last_sync']['at']} {last.source} {result}")  # type: ignore[index]
+
+
+# -- index -----------------------------------------------------------------------------------
+@cli.group("index")
+def index_group() -> None:
+    """Check or rebuild the search index."""
+
+
+@index_group.command("check")
+@pass_context
+def index_check(context: KioskContext) -> None:
+    """Compare the index with the store and bring it level."""
+    store = context.store()
+    before = context.search_index().status(store)
+    with _bar("检查索引 (index)", 100) as bar:
+        action = context.reconcile_index(lambda d, t: bar.update(d * 100 // max(t, 1) - bar.pos))
+    after = context.search_index().status(store)
+    words = {"ok": "索引与数据一致", "caught-up": "已补齐索引", "rebuilt": "已重建索引"}[action]
+    click.echo(
+        f"{words}：{after.indexed_docs} 篇 (index {action}; was {before.indexed_docs} docs at change "
+        f"{before.indexed_seq}, store at {before.store_seq})"
+    )
+    if not after.healthy:
+        raise click.ClickException("索引仍与数据不一致，请运行 kiosk index rebuild。")
+
+
+@index_group.command("rebuild")
+@pass_context
+def index_rebuild(context: KioskContext) -> None:
+    """Recreate the index from the store."""
+    store = context.store()
+    with _bar("重建索引 (rebuild)", max(store.count_visible(), 1)) as bar:
+        count = context.search_index().rebuild(store, lambda d, t: bar.update(d - bar.pos))
+    click.echo(f"已重建索引：{count} 篇 (rebuilt, {count} documents)")
+
+
+# -- quarantine ------------------------------------------------------------------------------
+@cli.group()
+def quarantine() -> None:
+    """Review documents the content screen held back."""
+
+
+@quarantine.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def quarantine_list(context: KioskContext, as_json: bool) -> None:
+    """Documents waiting for review."""
+    docs = context.store().quarantined()
+    items = [{"id": d.id, "title": d.title, "reason": d.screen_reason or ""} for d in docs]
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=1))
+        return
+    if not items:
+        click.echo("没有待审核的文件。(nothing in quarantine)")
+    for item in items:
+        click.echo(f"{item['id']}  {item['title']}\n    原因 reason: {item['reason']}")
+
+
+def _decide(context: KioskContext, doc_id: str, visibility: str, action: str, note: str | None) -> None:
+    store = context.store()
+    with store.write() as session:
+        doc = store.set_visibility(session, doc_id, visibility, actor="librarian", action=action, note=note)
+        if action == "approve" and doc.visibility != VISIBLE:
+            raise KioskError("审核失败")
+    context.catch_up_index()
+
+
+@quarantine.command("approve")
+@click.argument("doc_id")
+@click.option("--note", help="理由 (kept in the audit log).")
+@pass_context
+def quarantine_approve(context: KioskContext, doc_id: str, note: str | None) -> None:
+    """Approve a quarantined document: it is indexed and shown."""
+    _require_quarantined(context, doc_id)
+    _decide(context, doc_id, VISIBLE, "approve", note)
+    click.echo(f"已通过：{doc_id} (approved; now searchable)")
+
+
+@quarantine.command("reject")
+@click.argument("doc_id")
+@click.option("--note", help="理由 (kept in the audit log).")
+@pass_context
+def quarantine_reject(context: KioskContext, doc_id: str, note: str | None) -> None:
+    """Reject a quarantined document: it stays out."""
+    _require_quarantined(context, doc_id)
+    _decide(context, doc_id, REJECTED, "reject", note)
+    click.echo(f"已拒绝：{doc_id} (rejected)")
+
+
+def _require_quarantined(context: KioskContext, doc_id: str) -> None:
+    doc = context.store().get(doc_id)
+    if doc is None:
+        raise KioskError(f"找不到文件 {doc_id} (no such document)")
+    if doc.visibility != QUARANTINED:
+        raise KioskError(f"文件 {doc_id} 不在待审核列表中 (not in quarantine: {doc.visibility})")

@@ -1,0 +1,556 @@
+"""The kiosk side: bring the portal's signed feed into the store (``kiosk sync``).
+
+:class:`Syncer` runs python-tuf's ``Updater`` over ``<data_dir>/tuf/metadata`` (the trusted root
+lives there; root rotation works), downloads and verifies every batch it still needs *before*
+touching the store, then applies each batch in one store transaction that also records the batch
+number, so a crash leaves every batch either fully applied or not at all. Attachment blobs follow
+their documents, verified against the sha256 in the signed record.
+
+Any verification or transport failure raises :class:`~sync.errors.SyncError` with one sentence
+naming the problem. The search index is not touched here: the caller runs its catch-up hook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from tuf.api import exceptions as tuf_errors
+from tuf.api.metadata import Metadata, Root
+from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
+
+from kiosk.screening import Screen, default_screen
+from kiosk.store import AttachmentRow, Document, Setting, Store, SyncRun
+from sync._apply import BatchCounts, Rejection, apply_batch, check_batch, read_batch
+from sync._layout import INDEX_TARGET, BatchEntry, FeedIndex, blob_relpath
+from sync._lock import exclusive_lock
+from sync.errors import SyncError
+from sync.fetchers import FetcherConfig, FileFetcher, RequestsFetcher, file_url
+
+__all__ = [
+    "SETTING_FEED_URL",
+    "SETTING_LAST_BATCH",
+    "Progress",
+    "Rejection",
+    "SyncConfig",
+    "SyncResult",
+    "Syncer",
+    "resolve_source",
+    "sync_once",
+]
+
+logger = logging.getLogger(__name__)
+
+SETTING_FEED_URL = "sync.feed_url"
+SETTING_LAST_BATCH = "sync.last_batch"
+SETTING_LAST_SUCCESS = "sync.last_success"
+SETTING_LAST_ERROR = "sync.last_error"
+SETTING_LAST_RESULT = "sync.last_result"
+SETTING_LAST_REJECTIONS = "sync.last_rejections"
+_KEEP_REJECTIONS = 200
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Tuning for one sync.
+
+    Attributes:
+        fetcher: HTTP timeouts, retries, CA bundle (see :class:`~sync.fetchers.FetcherConfig`).
+        attachments: download attachment blobs after their documents.
+        max_attachment_bytes: largest attachment fetched, in bytes; bigger ones are skipped.
+    """
+
+    fetcher: FetcherConfig = field(default_factory=FetcherConfig)
+    attachments: bool = True
+    max_attachment_bytes: int = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a sync is: ``phase`` is metadata | download | apply | attachments | done."""
+
+    phase: str
+    done: int
+    total: int
+    message: str
+
+
+@dataclass
+class SyncResult:
+    """What one sync did (also written to the ``sync_runs`` history)."""
+
+    source: str
+    batches: list[int] = field(default_factory=list)
+    last_batch: int = 0
+    latest_batch: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    status_changed: int = 0
+    quarantined: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    attachments_fetched: int = 0
+    attachments_failed: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """True if the store changed (the index needs a catch-up)."""
+        return bool(self.added or self.updated or self.withdrawn or self.status_changed
+                    or self.quarantined)  # fmt: skip
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    def summary(self) -> str:
+        """One line for the CLI and the librarian screen."""
+        if not self.batches:
+            text = f"已是最新（批次 {self.last_batch}）。"
+        else:
+            text = (
+                f"已应用 {len(self.batches)} 个批次（至 {self.last_batch}）：新增 {self.added}，"
+                f"更新 {self.updated}，撤回 {self.withdrawn}，状态变更 {self.status_changed}，"
+                f"隔离 {self.quarantined}，拒收 {self.rejected}。"
+            )
+        if self.attachments_fetched or self.attachments_failed:
+            text += f" 附件 {self.attachments_fetched} 个"
+            text += f"（{self.attachments_failed} 个未取到）。" if self.attachments_failed else "。"
+        return text + f" 下载 {self.bytes / 1024:.0f} KB，用时 {self.seconds:.1f} 秒。"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "batches": self.batches, "last_batch": self.last_batch,
+            "added": self.added, "updated": self.updated, "withdrawn": self.withdrawn,
+            "status_changed": self.status_changed, "quarantined": self.quarantined,
+            "rejected": self.rejected, "attachments_fetched": self.attachments_fetched,
+            "attachments_failed": self.attachments_failed, "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Source:
+    label: str
+    metadata_url: str
+    targets_url: str
+    blobs_url: str
+    local: bool
+
+
+def resolve_source(source: str | Path) -> _Source:
+    """Turn ``--from`` (an http(s) URL, a ``file://`` URL or a folder) into feed URLs.
+
+    Raises:
+        SyncError: neither a folder that exists nor an http(s) URL.
+    """
+    text = str(source).strip()
+    scheme = urlsplit(text).scheme.lower()
+    if scheme in ("http", "https"):
+        base = text.rstrip("/") + "/"
+        local = False
+    else:
+        path = Path(urlsplit(text).path if scheme == "file" else text).expanduser()
+        if not path.is_dir():
+            raise SyncError(
+                f"更新源不存在或不是文件夹：{text}（应为 http(s) 地址或更新源文件夹）"
+                " (no such feed folder or URL)"
+            )
+        base = file_url(path)
+        local = True
+    return _Source(text, base + "metadata/", base + "targets/", base, local)
+
+
+class _CountingFetcher(FetcherInterface):
+    """Wraps any fetcher to count received bytes."""
+
+    def __init__(self, inner: FetcherInterface) -> None:
+        self.inner = inner
+        self.bytes = 0
+
+    def _fetch(self, url: str) -> Any:
+        chunks = self.inner.fetch(url)
+
+        def counted() -> Any:
+            for chunk in chunks:
+                self.bytes += len(chunk)
+                yield chunk
+
+        return counted()
+
+
+class Syncer:
+    """One kiosk's sync from one feed source.
+
+    Args:
+        data_dir: the kiosk data directory (``tuf/`` and ``blobs/`` live there).
+        store: the open store.
+        source: feed URL (http/https) or folder (USB stick).
+        trusted_root: a root.json to install as the trust anchor; afterwards the kiosk keeps its
+            own copy (following rotations) in ``<data_dir>/tuf/metadata``.
+        fetcher: transport; default RequestsFetcher for URLs, FileFetcher for folders.
+        on_progress: called with :class:`Progress` from the calling thread.
+        config: timeouts, retries, attachments.
+        screen: the content screen; the bundled one by default.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        store: Store,
+        source: str | Path,
+        trusted_root: Path | None = None,
+        fetcher: FetcherInterface | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        config: SyncConfig | None = None,
+        screen: Screen | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = store
+        self.source = resolve_source(source)
+        self.trusted_root = Path(trusted_root) if trusted_root else None
+        self.config = config or SyncConfig()
+        self._own_fetcher: RequestsFetcher | None = None
+        if fetcher is None:
+            if self.source.local:
+                fetcher = FileFetcher()
+            else:
+                fetcher = self._own_fetcher = RequestsFetcher(self.config.fetcher)
+        self.fetcher = _CountingFetcher(fetcher)
+        self.on_progress = on_progress
+        self.screen = screen or default_screen()
+        self.tuf_dir = self.data_dir / "tuf"
+        self.metadata_dir = self.tuf_dir / "metadata"
+        self.download_dir = self.tuf_dir / "downloads"
+        self.blob_dir = self.data_dir / "blobs"
+        #: The result of the latest :meth:`run`, also when it raised (what got applied before).
+        self.last_result: SyncResult | None = None
+
+    # -- public ----------------------------------------------------------------------------
+    def run(self) -> SyncResult:
+        """Sync once: verify, download, apply, fetch attachments.
+
+        Raises:
+            SyncError: the feed failed verification, the network or disk failed, or another
+                sync is running. Batches applied before a failure stay applied (each is whole).
+        """
+        result = SyncResult(source=self.source.label)
+        self.last_result = result
+        started = time.monotonic()
+        with exclusive_lock(self.tuf_dir / "sync.lock", "同步"):
+            run_id = self._start_run()
+            try:
+                self._run(result)
+            except SyncError as e:
+                self._finish(run_id, result, started, error=str(e))
+                raise
+            except Exception as e:
+                self._finish(run_id, result, started, error=f"内部错误：{e!r}")
+                raise
+            finally:
+                if self._own_fetcher is not None:
+                    self._own_fetcher.close()
+            self._finish(run_id, result, started, error=None)
+        return result
+
+    # -- steps -----------------------------------------------------------------------------
+    def _run(self, result: SyncResult) -> None:
+        self._progress("metadata", 0, 1, "正在验证更新源元数据…")
+        updater = self._updater()
+        with _tuf_errors("元数据"):
+            updater.refresh()
+            index_info = updater.get_targetinfo(INDEX_TARGET)
+        if index_info is None:
+            raise SyncError(
+                "更新源中没有批次索引 (batches.json)，不是查阅机更新源。 (not a kiosk feed)"
+            )
+        self.download_dir.mkdir(parents=True, exist_ok=True)
+        with _tuf_errors("批次索引"):
+            index_path = updater.download_target(index_info, str(self.download_dir / "index.json"))
+        try:
+            index = FeedIndex.from_bytes(Path(index_path).read_bytes())
+        except (ValueError, KeyError, TypeError) as e:
+            raise SyncError(f"批次索引无法读取，请升级查阅机软件或联系门户：{e}") from e
+        last = int(self.store.get_setting(SETTING_LAST_BATCH, 0) or 0)
+        result.last_batch, result.latest_batch = last, index.latest
+        if last > index.latest:
+            raise SyncError(
+                f"本机已应用到第 {last} 批，而更新源最新只到第 {index.latest} 批："
+                "更新源不对或已被重置。 (feed is behind this kiosk)"
+            )
+        needed = index.to_apply(last)
+        files = self._download_batches(updater, needed)
+        for i, (entry, path) in enumerate(files):
+            self._progress("apply", i, len(files), f"正在应用批次 {entry.number}…")
+            counts = self._apply(entry, path)
+            _merge(result, counts)
+            result.batches.append(entry.number)
+            result.last_batch = entry.number
+            path.unlink(missing_ok=True)
+        if self.config.attachments:
+            self._fetch_attachments(result)
+        result.bytes = self.fetcher.bytes
+        self._progress("done", 1, 1, result.summary())
+
+    def _updater(self) -> Updater:
+        self.metadata_dir.mkdir(parents=True, exist_ok=True)
+        bootstrap: bytes | None = None
+        if self.trusted_root is not None:
+            bootstrap = _read_root(self.trusted_root)
+        elif not (self.metadata_dir / "root.json").exists():
+            raise SyncError(
+                "本机还没有受信任的根元数据，请用 --trusted-root 指定门户提供的 root.json。"
+                " (no trusted root installed)"
+            )
+        with _tuf_errors("本机根元数据"):
+            try:
+                return Updater(
+                    metadata_dir=str(self.metadata_dir),
+                    metadata_base_url=self.source.metadata_url,
+                    target_dir=str(self.download_dir),
+                    target_base_url=self.source.targets_url,
+                    fetcher=self.fetcher,
+                    config=UpdaterConfig(),
+                    bootstrap=bootstrap,
+                )
+            except OSError as e:
+                raise SyncError(f"无法读取本机根元数据：{e.strerror or e}") from e
+
+    def _download_batches(
+        self, updater: Updater, needed: list[BatchEntry]
+    ) -> list[tuple[BatchEntry, Path]]:
+        """Download and verify every needed batch before any is applied."""
+        files = []
+        for i, entry in enumerate(needed):
+            self._progress("download", i, len(needed), f"正在下载批次 {entry.number}…")
+            with _tuf_errors(f"批次 {entry.number}"):
+                info = updater.get_targetinfo(entry.path)
+                if info is None:
+                    raise SyncError(
+                        f"批次 {entry.number} 不在签名的目标清单中（更新源不一致）。"
+                        " (batch not in signed targets)"
+                    )
+                local = self.download_dir / f"{entry.number:06d}.jsonl.gz"
+                cached = updater.find_cached_target(info, str(local))
+                if cached is None:
+                    updater.download_target(info, str(local))
+            try:
+                check_batch(local, entry.number)
+            except (ValueError, OSError) as e:
+                raise SyncError(f"批次 {entry.number} 已签名但无法解压，请联系门户：{e}") from e
+            files.append((entry, local))
+        self._progress("download", len(needed), len(needed), "下载完成")
+        return files
+
+    def _apply(self, entry: BatchEntry, path: Path) -> BatchCounts:
+        """One batch, one transaction, including the 'last batch applied' marker."""
+        _header, lines = read_batch(path)
+        with self.store.write() as session:
+            counts = apply_batch(self.store, session, entry.number, lines, self.screen)
+            session.merge(Setting(key=SETTING_LAST_BATCH, value=json.dumps(entry.number)))
+        return counts
+
+    def _fetch_attachments(self, result: SyncResult) -> None:
+        """Fetch every blob still missing (also those a crashed earlier sync left behind)."""
+        with self.store.read() as session:
+            rows = session.execute(
+                select(AttachmentRow.sha256, AttachmentRow.size)
+                .join(Document)
+                .where(AttachmentRow.present.is_(False), Document.visibility != "withdrawn")
+                .distinct()
+            ).all()
+        wanted = [(str(r[0]), int(r[1])) for r in rows]
+        for i, (sha, size) in enumerate(wanted):
+            self._progress("attachments", i, len(wanted), f"正在下载附件 {i + 1}/{len(wanted)}…")
+            if self._fetch_blob(sha, size):
+                with self.store.write() as session:
+                    session.execute(
+                        update(AttachmentRow)
+                        .where(AttachmentRow.sha256 == sha)
+                        .values(present=True)
+                    )
+                result.attachments_fetched += 1
+            else:
+                result.attachments_failed += 1
+
+    def _fetch_blob(self, sha: str, size: int) -> bool:
+        target = self.blob_dir / sha
+        if target.exists() and _sha256_file(target) == sha:
+            return True
+        if size > self.config.max_attachment_bytes:
+            logger.warning("attachment %s too large (%d bytes), skipped", sha, size)
+            return False
+        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.blob_dir / f".{sha}.part"
+        try:
+            with self.fetcher.download_file(self.source.blobs_url + blob_relpath(sha), size) as f:
+                digest = hashlib.sha256()
+                with tmp.open("wb") as out:
+                    while chunk := f.read(1024 * 1024):
+                        digest.update(chunk)
+                        out.write(chunk)
+            if digest.hexdigest() != sha:
+                logger.warning("attachment %s failed its hash check; not stored", sha)
+                tmp.unlink(missing_ok=True)
+                return False
+            os.replace(tmp, target)
+            return True
+        except (tuf_errors.DownloadError, OSError) as e:
+            logger.warning("attachment %s not fetched: %s", sha, e)
+            tmp.unlink(missing_ok=True)
+            return False
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _progress(self, phase: str, done: int, total: int, message: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(phase, done, total, message))
+
+    def _start_run(self) -> int:
+        with self.store.write() as session:
+            run = SyncRun(source=self.source.label[:500], ok=False)
+            session.add(run)
+            session.flush()
+            return int(run.id)
+
+    def _finish(self, run_id: int, result: SyncResult, started: float, error: str | None) -> None:
+        result.seconds = time.monotonic() - started
+        result.bytes = self.fetcher.bytes
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            with self.store.write() as session:
+                run = session.get(SyncRun, run_id)
+                if run is not None:
+                    run.finished_at, run.ok, run.error = now, error is None, error
+                    run.batches, run.added, run.updated = (
+                        len(result.batches),
+                        result.added,
+                        result.updated,
+                    )
+                    run.withdrawn, run.quarantined = result.withdrawn, result.quarantined
+                    run.rejected, run.bytes = result.rejected, result.bytes
+                settings: dict[str, Any] = {SETTING_LAST_ERROR: error}
+                if error is None:
+                    settings[SETTING_LAST_SUCCESS] = now.isoformat(timespec="seconds") + "Z"
+                    settings[SETTING_LAST_RESULT] = result.to_dict()
+                if result.rejections:
+                    settings[SETTING_LAST_REJECTIONS] = [
+                        r.to_dict() for r in result.rejections[-_KEEP_REJECTIONS:]
+                    ]
+                for key, value in settings.items():
+                    session.merge(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+        except Exception:  # the history must never hide the real outcome
+            logger.exception("could not record the sync run")
+
+
+def _merge(result: SyncResult, counts: BatchCounts) -> None:
+    for name in ("added", "updated", "unchanged", "withdrawn", "status_changed", "quarantined"):
+        setattr(result, name, getattr(result, name) + getattr(counts, name))
+    result.rejections.extend(counts.rejections)
+
+
+def _read_root(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+        md = Metadata.from_bytes(data)
+    except OSError as e:
+        raise SyncError(f"无法读取受信任的根元数据 {path}：{e.strerror or e}") from e
+    except Exception as e:
+        raise SyncError(f"{path} 不是有效的 TUF 根元数据 (not a TUF root): {e}") from e
+    if not isinstance(md.signed, Root):
+        raise SyncError(f"{path} 不是根元数据，而是 {md.signed.type} (not a root)")
+    return data
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _tuf_errors(what: str) -> Iterator[None]:
+    """Translate python-tuf and OS errors raised in the block into one clear SyncError."""
+    try:
+        yield
+    except SyncError:
+        raise
+    except (tuf_errors.RepositoryError, tuf_errors.DownloadError) as e:
+        raise explain(e, what) from e
+    except OSError as e:
+        raise SyncError(f"无法写入本机数据目录：{e.strerror or e}") from e
+
+
+def explain(error: BaseException, what: str) -> SyncError:
+    """One sentence naming what went wrong with ``what`` (元数据, 批次 3 …)."""
+    detail = str(error) or type(error).__name__
+    if isinstance(error, tuf_errors.ExpiredMetadataError):
+        text = f"{what}已过期：更新源长期未重新签名，或被冻结在旧版本（冻结攻击）。拒绝使用。"
+    elif isinstance(error, tuf_errors.BadVersionNumberError):
+        text = (
+            f"{what}版本不对：比本机已信任的版本旧，或与快照记录不一致"
+            "（疑似回滚或混搭攻击）。拒绝使用。"
+        )
+    elif isinstance(error, tuf_errors.UnsignedMetadataError):
+        text = f"{what}签名无效：内容被篡改，或不是用门户的密钥签名的。拒绝使用。"
+    elif isinstance(error, tuf_errors.LengthOrHashMismatchError):
+        text = f"{what}与签名记录的长度或哈希不符：内容被篡改或下载不完整。拒绝使用。"
+    elif isinstance(error, tuf_errors.DownloadLengthMismatchError):
+        text = f"{what}超过允许的大小：服务器返回的数据过多。拒绝使用。"
+    elif isinstance(error, tuf_errors.SlowRetrievalError):
+        text = f"下载{what}超时：服务器响应太慢或网络不稳定，请稍后再试。"
+    elif isinstance(error, tuf_errors.DownloadHTTPError):
+        text = f"下载{what}失败：服务器返回 HTTP {error.status_code}。"
+    elif isinstance(error, tuf_errors.DownloadError):
+        text = f"无法下载{what}：网络不通或连接被中断，请检查网络后再试。"
+    elif isinstance(error, tuf_errors.RepositoryError):
+        text = f"{what}未通过验证，拒绝使用。"
+    else:
+        text = f"{what}出错。"
+    return SyncError(f"同步失败：{text} ({detail})")
+
+
+def sync_once(
+    data_dir: Path,
+    store: Store,
+    source: str | Path,
+    *,
+    trusted_root: Path | None = None,
+    fetcher: FetcherInterface | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_applied: Callable[[], object] | None = None,
+    config: SyncConfig | None = None,
+) -> SyncResult:
+    """Run one :class:`Syncer` and then the caller's ``on_applied`` hook (the index catch-up).
+
+    The hook runs whenever at least one batch was applied, even if a later step failed, so the
+    derived index never lags the store. A failing hook is logged, never hides the sync result.
+
+    Raises:
+        SyncError: as :meth:`Syncer.run`.
+    """
+    syncer = Syncer(data_dir, store, source, trusted_root=trusted_root, fetcher=fetcher,
+                    on_progress=on_progress, config=config)  # fmt: skip
+    try:
+        return syncer.run()
+    finally:
+        result = syncer.last_result
+        if on_applied is not None and result is not None and result.batches:
+            try:
+                on_applied()
+            except Exception:
+                logger.exception("index catch-up after sync failed")

@@ -1,0 +1,211 @@
+"""The sync CLI: ``kiosk keys init``, ``kiosk publish``, ``kiosk sync``.
+
+The composition root registers these on the main ``kiosk`` group (:func:`register`). ``sync``
+reads the kiosk from the click context object, which has ``.data_dir`` (Path), ``.store()``
+(opens the Store) and ``.catch_up_index()`` (brings the search index up to the store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+
+from sync.client import SETTING_FEED_URL, Progress, SyncResult, sync_once
+from sync.errors import SyncError
+from sync import feed as _feed
+from sync.keys import ROLES, init_keys, rotate_keys
+from sync.schedule import Schedule, next_run, parse_window
+
+__all__ = ["keys", "publish", "register", "sync"]
+
+logger = logging.getLogger(__name__)
+
+
+class KioskContext(Protocol):
+    """What ``sync`` needs from the root group's ``ctx.obj``."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    def store(self) -> Any: ...
+
+    def catch_up_index(self) -> Any: ...
+
+
+def _kiosk(ctx: click.Context) -> KioskContext:
+    obj: KioskContext | None = ctx.find_root().obj
+    if obj is None or not all(hasattr(obj, a) for a in ("data_dir", "store", "catch_up_index")):
+        raise click.ClickException("内部错误：命令缺少查阅机上下文 (no kiosk context)")
+    return obj
+
+
+@click.group("keys")
+def keys() -> None:
+    """门户签名密钥 (the portal's TUF signing keys)."""
+
+
+@keys.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已有密钥 (replace existing keys).")
+def keys_init(directory: Path, force: bool) -> None:
+    """Create root/targets/snapshot/timestamp keys and DIRECTORY/root.json (ship it to kiosks)."""
+    try:
+        root = init_keys(directory, force=force)
+    except SyncError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"已创建签名密钥：{directory}")
+    click.echo(f"受信任的根元数据（随查阅机分发）：{root}")
+    click.echo("请把 root.key 离线保管；发布只需要 targets/snapshot/timestamp 密钥。")
+
+
+@keys.command("rotate")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+def keys_rotate(directory: Path, roles: tuple[str, ...]) -> None:
+    """Replace the keys of ROLE(s); the next publish carries the new root to kiosks."""
+    try:
+        path = rotate_keys(directory, roles)
+    except SyncError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"已轮换密钥 {', '.join(roles)}，新的根元数据：{path}。请重新发布更新源。")
+
+
+@click.command("publish")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--keys",
+    "keys_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="kiosk keys init 创建的密钥目录。",
+)
+@click.option("--base", is_flag=True, help="写入完整快照批次，新查阅机从这里开始。")
+@click.option(
+    "--expires",
+    type=click.FloatRange(min=0, min_open=True),
+    default=_feed.DEFAULT_EXPIRES_DAYS,
+    show_default=True,
+    help="元数据有效天数（在线源宜短；U盘源可长）。",
+)
+def publish(source: Path, outdir: Path, keys_dir: Path, base: bool, expires: float) -> None:
+    """Screen SOURCE (JSONL/JSON/folder) and append it as signed batches to the feed in OUTDIR."""
+    try:
+        result = _feed.publish([source], outdir, keys_dir, base=base, expires_days=expires)
+    except SyncError as e:
+        raise click.ClickException(str(e)) from e
+    if result.batches:
+        kind = "完整快照批次" if result.base else "批次"
+        numbers = ", ".join(str(n) for n in result.batches)
+        click.echo(f"已发布{kind} {numbers}：文档 {result.upserts}，撤回 {result.withdrawals}，"
+                   f"状态变更 {result.status_changes}，附件 {result.attachments}。")  # fmt: skip
+    else:
+        click.echo("没有新内容；已重新签名元数据（延长有效期）。")
+    click.echo(f"时间戳版本 {result.timestamp_version}，有效 {expires:g} 天。")
+    for problem in result.flagged:
+        click.echo(f"已拦截（内容筛查）：{problem}", err=True)
+    for problem in result.rejected:
+        click.echo(f"已拒收：{problem}", err=True)
+    if result.flagged or result.rejected:
+        click.echo(
+            f"共拦截 {len(result.flagged)} 条、拒收 {len(result.rejected)} 条，未发布。", err=True
+        )
+
+
+class _ProgressLine:
+    """A one-line progress bar on a terminal; plain phase lines otherwise (logs, cron)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.phase = ""
+
+    def __call__(self, progress: Progress) -> None:
+        if self.tty:
+            width = 24
+            filled = int(width * progress.done / progress.total) if progress.total else width
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r[{bar}] {progress.message:<40}", nl=False, err=True)
+            if progress.phase == "done":
+                click.echo("", err=True)
+        elif progress.phase != self.phase:
+            click.echo(progress.message, err=True)
+        self.phase = progress.phase
+
+
+def _schedule_from_settings(store: Any) -> Schedule:
+    try:
+        window = parse_window(store.get_setting("sync.window", None))
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    return Schedule(
+        interval=dt.timedelta(minutes=float(store.get_setting("sync.interval_minutes", 360))),
+        window=window,
+        jitter=dt.timedelta(minutes=float(store.get_setting("sync.jitter_minutes", 30))),
+    )
+
+
+@click.command("sync")
+@click.option("--once", is_flag=True, help="同步一次后退出（供 cron / systemd 定时器使用）。")
+@click.option("--from", "source", metavar="URL_OR_DIR", help="更新源地址或文件夹（如 U 盘）。")
+@click.option(
+    "--trusted-root",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="安装并使用此 root.json 作为受信任的根元数据。",
+)
+@click.pass_context
+def sync(
+    ctx: click.Context, once: bool, source: str | None, trusted_root: Path | None
+) -> None:
+    """Bring the portal's signed feed into this kiosk (verify, apply, then update the index)."""
+    kiosk = _kiosk(ctx)
+    store = kiosk.store()
+    source = source or store.get_setting(SETTING_FEED_URL, None)
+    if not source:
+        raise click.ClickException(
+            f"未设置更新源：请用 --from 指定地址或文件夹，或设置 {SETTING_FEED_URL}。 (no feed source)"
+        )
+
+    def one() -> SyncResult:
+        return sync_once(
+            kiosk.data_dir,
+            store,
+            source,
+            trusted_root=trusted_root,
+            on_progress=_ProgressLine(),
+            on_applied=kiosk.catch_up_index,
+        )
+
+    if once:
+        try:
+            result = one()
+        except SyncError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(result.summary())
+        for rejection in result.rejections[:20]:
+            click.echo(f"已拒收：{rejection}", err=True)
+        return
+    schedule = _schedule_from_settings(store)
+    last: dt.datetime | None = None
+    while True:  # the service mode: sync on schedule until stopped
+        due = next_run(dt.datetime.now(), last, schedule)
+        click.echo(f"下次同步：{due:%Y-%m-%d %H:%M:%S}", err=True)
+        time.sleep(max(0.0, (due - dt.datetime.now()).total_seconds()))
+        last = dt.datetime.now()
+        try:
+            click.echo(one().summary())
+        except SyncError as e:
+            click.echo(str(e), err=True)
+        trusted_root = None  # installed on the first run; the kiosk keeps its own copy
+
+
+def register(group: click.Group) -> None:
+    """Add ``keys``, ``publish`` and ``sync`` to the main ``kiosk`` group."""
+    group.add_command(keys)
+    group.add_command(publish)
+    group.add_command(sync)

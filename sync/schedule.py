@@ -1,0 +1,105 @@
+"""When to sync next: an interval, inside a daily window, with random jitter. Pure functions.
+
+A fleet of 1,500 kiosks that all sync at 01:00 sharp would stampede the portal; each kiosk picks a
+random moment inside its window instead. The UI runs :func:`next_run` on its worker thread; the
+``kiosk sync`` loop uses it too. Times are naive local wall-clock datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass
+
+__all__ = ["Schedule", "Window", "in_window", "next_run", "parse_window"]
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~至到]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A daily time window; ``end`` before ``start`` means it crosses midnight (22:00–05:00)."""
+
+    start: dt.time
+    end: dt.time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How often to sync.
+
+    Attributes:
+        interval: time between two syncs.
+        window: the daily window syncs must start in; ``None`` means any time.
+        jitter: up to this much random delay is added (kept inside the window).
+    """
+
+    interval: dt.timedelta = dt.timedelta(hours=6)
+    window: Window | None = None
+    jitter: dt.timedelta = dt.timedelta(minutes=30)
+
+
+def parse_window(text: str | None) -> Window | None:
+    """``"01:00-05:00"`` → :class:`Window`; empty/None → no window.
+
+    Raises:
+        ValueError: not ``HH:MM-HH:MM`` or an impossible time; start equal to end.
+    """
+    if text is None or not text.strip():
+        return None
+    match = _WINDOW.match(text)
+    if match is None:
+        raise ValueError(f"时间窗格式应为 HH:MM-HH:MM，例如 01:00-05:00：{text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = dt.time(h1, m1), dt.time(h2, m2)
+    if start == end:
+        raise ValueError(f"时间窗的开始和结束不能相同：{text!r}")
+    return Window(start, end)
+
+
+def in_window(moment: dt.datetime, window: Window | None) -> bool:
+    """True if ``moment``'s time of day lies in ``window`` (start inclusive, end exclusive)."""
+    if window is None:
+        return True
+    t = moment.time()
+    if window.start < window.end:
+        return window.start <= t < window.end
+    return t >= window.start or t < window.end
+
+
+def _window_bounds(moment: dt.datetime, window: Window) -> tuple[dt.datetime, dt.datetime]:
+    """The window occurrence that contains ``moment`` or, if none does, the next one."""
+    day = moment.date()
+    for offset in (-1, 0, 1):
+        start = dt.datetime.combine(day + dt.timedelta(days=offset), window.start)
+        end = dt.datetime.combine(start.date(), window.end)
+        if end <= start:
+            end += dt.timedelta(days=1)
+        if moment < end and (moment >= start or offset >= 0):
+            return max(start, moment), end
+    raise AssertionError("unreachable: one of three occurrences always follows moment")
+
+
+def next_run(
+    now: dt.datetime,
+    last_run: dt.datetime | None,
+    schedule: Schedule,
+    rng: random.Random | None = None,
+) -> dt.datetime:
+    """The moment the next sync should start.
+
+    ``last_run + interval`` (or ``now`` if never run and not later than now), moved forward into
+    the next window occurrence if outside one, plus a random jitter that stays inside the window.
+    """
+    rng = rng or random.Random()
+    due = now if last_run is None else max(now, last_run + schedule.interval)
+    jitter = schedule.jitter.total_seconds()
+    if schedule.window is None:
+        return due + dt.timedelta(seconds=rng.uniform(0, jitter))
+    start, end = _window_bounds(due, schedule.window)
+    room = max(0.0, (end - start).total_seconds() - 1)
+    return start + dt.timedelta(seconds=rng.uniform(0, min(jitter, room)))

@@ -1,0 +1,48 @@
+"""Fixtures for sync tests (the kit itself lives in ``synckit.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from synckit import FeedServer, Kiosk, Portal
+
+from kiosk.store import Store
+from sync.keys import init_keys
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Portal:
+    keys = tmp_path / "keys"
+    init_keys(keys)
+    work = tmp_path / "portal-work"
+    work.mkdir()
+    return Portal(keys=keys, feed=tmp_path / "feed", work=work)
+
+
+@pytest.fixture
+def server(portal: Portal) -> Iterator[FeedServer]:
+    portal.feed.mkdir(parents=True, exist_ok=True)
+    srv = FeedServer(portal.feed)
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, portal: Portal) -> Iterator[Kiosk]:
+    data_dir = tmp_path / "kiosk-data"
+    store = Store.in_dir(data_dir)
+    yield Kiosk(data_dir, store, portal.keys / "root.json")
+    store.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # TODO(lead): kiosk/store.py `session.flush([change])` warns on SQLAlchemy 2.1; drop this once
+    # it is `session.flush()`.
+    marker = pytest.mark.filterwarnings(
+        "ignore:The `objects` parameter of `Session.flush` is deprecated"
+    )
+    for item in items:
+        if "tests/sync" in str(item.fspath):
+            item.add_marker(marker)
