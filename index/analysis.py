@@ -22,15 +22,16 @@ __all__ = [
 # Function words that occur in nearly every document: indexing them costs space and time and they
 # never decide a ranking. Only the word field drops them; the bigram field keeps everything.
 STOP_WORDS = frozenset(
-    "的 了 和 与 及 或 等 在 是 对 为 以 于 将 由 被 把 从 向 之 其 中 上 下 并 而 且 也 就 都 "
-    "这 那 有 个 各 所 者 该 此 按 经 如 则 即 应 可 能 会 要 不 无 已 又 还 第 年 月 日".split()
+    ["的", "了", "和", "与", "及", "或", "等", "在", "是", "对", "为", "以", "于", "将", "由", "被", "把", "从", "向", "之", "其", "中", "上", "下", "并", "而", "且", "也", "就", "都", "这", "那", "有", "个", "各", "所", "者", "该", "此", "按", "经", "如", "则", "即", "应", "可", "能", "会", "要", "不", "无", "已", "又", "还", "第", "年", "月", "日"]
 )
 
 _CJK_RANGES = (
     (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F),
 )  # fmt: skip
 # Runs the bigram tokenizer emits: CJK runs (as bigrams) and alphanumeric runs (as whole tokens).
-_RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)|([0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+)")
+_RUNS = re.compile(
+    r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)|([0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+)"
+)
 
 
 def is_cjk(ch: str) -> bool:
@@ -55,7 +56,7 @@ def bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-class _BaseTokenizer(Tokenizer):  # type: ignore[misc]
+class _BaseTokenizer(Tokenizer):
     """Shared Whoosh plumbing: one reused Token, positions and character offsets."""
 
     def __eq__(self, other: object) -> bool:

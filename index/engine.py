@@ -271,7 +271,9 @@ class SearchEngine:
                     results.pinyin_words.extend(words)
                     concepts.extend(_Concept(w, self.synonyms.expand(w)) for w in words[:1])
                     for w in words[1:]:
-                        concepts[-1].forms.extend(x for x in self.synonyms.expand(w) if x not in concepts[-1].forms)
+                        concepts[-1].forms.extend(
+                            x for x in self.synonyms.expand(w) if x not in concepts[-1].forms
+                        )
                 else:
                     concepts.append(_Concept(piece, [piece]))
             elif piece[0].isdigit():
@@ -292,7 +294,12 @@ class SearchEngine:
         while i < len(run):
             for size in range(min(_MAX_WORD, len(run) - i), 0, -1):
                 piece = run[i : i + size]
-                if size == 1 or piece in known or ("title", piece) in reader or ("body", piece) in reader:
+                if (
+                    size == 1
+                    or piece in known
+                    or ("title", piece) in reader
+                    or ("body", piece) in reader
+                ):
                     break
             if size > 1 or piece not in STOP_WORDS:
                 words.append(piece)
@@ -335,7 +342,9 @@ class SearchEngine:
         front = [(n, top * 2.0) for n in pinned]
         return front + [(n, s) for n, s in ranked if n not in pinned]
 
-    def _hits(self, searcher: Searcher, page: list[tuple[int, float]], terms: list[str]) -> list[Hit]:
+    def _hits(
+        self, searcher: Searcher, page: list[tuple[int, float]], terms: list[str]
+    ) -> list[Hit]:
         fields = [searcher.stored_fields(n) for n, _ in page]
         bodies: dict[str, str] = {}
         docno_display: dict[str, str] = {}
@@ -364,14 +373,22 @@ class SearchEngine:
             )
         return hits
 
-    def _did_you_mean(self, searcher: Searcher, concepts: list[_Concept], cleaned: str) -> str | None:
+    def _did_you_mean(
+        self, searcher: Searcher, concepts: list[_Concept], cleaned: str
+    ) -> str | None:
         vocab = self.vocabulary
         changed, words = False, []
         for concept in concepts:
             word = concept.text
             if len(word) >= 2 and all(is_cjk(c) for c in word):
                 own = vocab.weight(word)
-                better = [w for w in vocab.homophones(word) if vocab.weight(w) > max(own * 4, 1)]
+                # a typo made with a pinyin keyboard keeps most characters: 低包 → 低保, while
+                # 彩礼 → 财力 (same sound, nothing in common) is a different word, not a typo
+                better = [
+                    w
+                    for w in vocab.homophones(word)
+                    if vocab.weight(w) > max(own * 4, 1) and set(w) & set(word)
+                ]
                 if better:
                     words.append(better[0])
                     changed = True
@@ -387,7 +404,9 @@ def clean_query(text: Any) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text.encode("utf-8", "replace").decode("utf-8")
-    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text[: MAX_QUERY_CHARS * 4])
+    text = "".join(
+        " " if unicodedata.category(c)[0] in "CZ" else c for c in text[: MAX_QUERY_CHARS * 4]
+    )
     return " ".join(fold(text).split())[:MAX_QUERY_CHARS]
 
 

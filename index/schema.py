@@ -41,4 +41,3 @@ def make_schema() -> Schema:
         # on the bookkeeping document only: {"seq": last store change, "version": INDEX_VERSION}
         meta=STORED(),
     )
-

@@ -45,7 +45,9 @@ class KioskContext:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise KioskError(f"无法使用数据目录 {self.data_dir}：{e.strerror} (data dir unusable)") from e
+            raise KioskError(
+                f"无法使用数据目录 {self.data_dir}：{e.strerror} (data dir unusable)"
+            ) from e
         return Store.in_dir(self.data_dir)
 
     def store(self) -> Store:

@@ -43,7 +43,7 @@ class KioskGroup(click.Group):
                 command = getattr(importlib.import_module(module), attr)
             except (ImportError, AttributeError):
                 return None
-            return command  # type: ignore[no-any-return]
+            return command
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -52,7 +52,9 @@ class KioskGroup(click.Group):
         except KioskError as e:
             raise click.ClickException(str(e)) from e
         except OSError as e:
-            raise click.ClickException(f"文件或磁盘错误：{e.strerror or e} ({e.filename or ''})") from e
+            raise click.ClickException(
+                f"文件或磁盘错误：{e.strerror or e} ({e.filename or ''})"
+            ) from e
 
 
 pass_context = click.make_pass_decorator(KioskContext)
@@ -84,7 +86,9 @@ def _bar(label: str, length: int) -> Any:
 
 # -- run -------------------------------------------------------------------------------------
 @cli.command()
-@click.option("--windowed", is_flag=True, help="A normal window instead of locked-down full screen.")
+@click.option(
+    "--windowed", is_flag=True, help="A normal window instead of locked-down full screen."
+)
 @pass_context
 def run(context: KioskContext, windowed: bool) -> None:
     """Start the kiosk (loads the demo content into an empty data dir first)."""
@@ -96,11 +100,15 @@ def run(context: KioskContext, windowed: bool) -> None:
 
 def _prepare(context: KioskContext) -> None:
     with _bar("载入示例内容 (demo content)", 100) as bar:
-        report = context.ensure_content(lambda done, total: bar.update(done * 100 // total - bar.pos))
+        report = context.ensure_content(
+            lambda done, total: bar.update(done * 100 // total - bar.pos)
+        )
     if report is not None:
         click.echo(f"已载入示例内容 {report.added} 篇。", err=True)
     with _bar("检查索引 (index)", 100) as bar:
-        context.reconcile_index(lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos))
+        context.reconcile_index(
+            lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos)
+        )
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -114,7 +122,9 @@ def import_(context: KioskContext, paths: tuple[Path, ...]) -> None:
     store = context.store()
     with _bar("导入 (import)", 100) as bar:
         report = import_paths(
-            store, list(paths), progress=lambda done, total: bar.update(done * 100 // total - bar.pos)
+            store,
+            list(paths),
+            progress=lambda done, total: bar.update(done * 100 // total - bar.pos),
         )
     with _bar("更新索引 (index)", 100) as bar:
         context.catch_up_index(lambda done, total: bar.update(done * 100 // total - bar.pos))
@@ -151,7 +161,9 @@ def search(
     filters = {"category": category or "", "status": status or ""}
     if query == "-":
         for line in sys.stdin:
-            results = engine.search(line.rstrip("\n"), filters=filters, limit=limit, with_facets=False)
+            results = engine.search(
+                line.rstrip("\n"), filters=filters, limit=limit, with_facets=False
+            )
             click.echo(json.dumps([h.to_json() for h in results.hits], ensure_ascii=False))
         return
     results = engine.search(query, filters=filters, limit=limit)
@@ -204,9 +216,13 @@ def status(context: KioskContext, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return
-    docs = report["documents"]
+    docs = store.counts()
     click.echo(f"数据目录 data dir: {context.data_dir}")
-    for title, key in (("类型 kind", "kind"), ("有效性 status", "status"), ("可见性 visibility", "visibility")):
+    for title, key in (
+        ("类型 kind", "kind"),
+        ("有效性 status", "status"),
+        ("可见性 visibility", "visibility"),
+    ):
         counts = "，".join(f"{k} {v}" for k, v in sorted(docs[key].items())) or "无"
         click.echo(f"{title}: {counts}")
     health = "正常 healthy" if index_status.healthy else "需要检查 (run: kiosk index check)"
@@ -215,7 +231,8 @@ def status(context: KioskContext, as_json: bool) -> None:
         click.echo("上次同步 last sync: 从未同步 never")
     else:
         result = "成功 ok" if last.ok else f"失败 failed: {last.error}"
-        click.echo(f"上次同步 last sync: {report['last_sync']['at']} {last.source} {result}")  # type: ignore[index]
+        at = (last.finished_at or last.started_at).isoformat(timespec="seconds")
+        click.echo(f"上次同步 last sync: {at} {last.source} {result}")
 
 
 # -- index -----------------------------------------------------------------------------------
@@ -274,10 +291,14 @@ def quarantine_list(context: KioskContext, as_json: bool) -> None:
         click.echo(f"{item['id']}  {item['title']}\n    原因 reason: {item['reason']}")
 
 
-def _decide(context: KioskContext, doc_id: str, visibility: str, action: str, note: str | None) -> None:
+def _decide(
+    context: KioskContext, doc_id: str, visibility: str, action: str, note: str | None
+) -> None:
     store = context.store()
     with store.write() as session:
-        doc = store.set_visibility(session, doc_id, visibility, actor="librarian", action=action, note=note)
+        doc = store.set_visibility(
+            session, doc_id, visibility, actor="librarian", action=action, note=note
+        )
         if action == "approve" and doc.visibility != VISIBLE:
             raise KioskError("审核失败")
     context.catch_up_index()

@@ -50,7 +50,13 @@ _STATUS_ALIASES = {
     "失效": "expired",
     "已失效": "expired",
 }
-_AREA_ALIASES = {"urban": "urban", "城市": "urban", "城镇": "urban", "rural": "rural", "农村": "rural"}
+_AREA_ALIASES = {
+    "urban": "urban",
+    "城市": "urban",
+    "城镇": "urban",
+    "rural": "rural",
+    "农村": "rural",
+}
 
 #: Longest body accepted, in characters (a whole statute book is ~1 M; beyond this is an accident).
 MAX_BODY_CHARS = 2_000_000
@@ -65,7 +71,11 @@ _ALLOWED_TAGS = {
     "ol", "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "caption", "blockquote", "pre",
     "a", "hr", "sub", "sup",
 }  # fmt: skip
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
 _HTML_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 

@@ -160,7 +160,7 @@ class Change(Base):
     """The change log: a monotonically increasing sequence over document writes."""
 
     __tablename__ = "changes"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(String(200), index=True)
@@ -252,8 +252,9 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
             self._migrate()
-        except (OperationalError, sqlite3.DatabaseError) as e:
-            raise StoreError(f"无法打开数据库 {self.path}：{e.orig if hasattr(e, 'orig') else e}") from e
+        except (SQLAlchemyError, sqlite3.DatabaseError) as e:
+            reason = getattr(e, "orig", None) or e
+            raise StoreError(f"无法打开数据库 {self.path}：{reason} (cannot open the store)") from e
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> Store:
@@ -351,7 +352,9 @@ class Store:
             for i, a in enumerate(record.attachments)
         ]  # fmt: skip
         doc.allowances = [
-            AllowanceRow(region=a.region, area=a.area, amount=a.amount, unit=a.unit, effective=a.effective)
+            AllowanceRow(
+                region=a.region, area=a.area, amount=a.amount, unit=a.unit, effective=a.effective
+            )
             for a in record.allowances
         ]
         self._log_change(session, doc)
@@ -394,7 +397,7 @@ class Store:
     def _log_change(self, session: Session, doc: Document) -> None:
         change = Change(document_id=doc.id)
         session.add(change)
-        session.flush([change])
+        session.flush()
         doc.change_seq = change.seq
 
     def get(self, doc_id: str) -> Document | None:

@@ -17,12 +17,13 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
@@ -175,21 +176,52 @@ def resolve_source(source: str | Path) -> _Source:
 
 
 class _CountingFetcher(FetcherInterface):
-    """Wraps any fetcher to count received bytes."""
+    """Wraps any fetcher to count received bytes, and closes every download deterministically.
+
+    python-tuf's ``download_file`` leaves the chunk generator to the garbage collector when it
+    stops early (oversized body); here it is closed at once, so no socket lingers.
+    """
 
     def __init__(self, inner: FetcherInterface) -> None:
         self.inner = inner
         self.bytes = 0
 
-    def _fetch(self, url: str) -> Any:
+    def _fetch(self, url: str) -> Iterator[bytes]:
         chunks = self.inner.fetch(url)
 
-        def counted() -> Any:
-            for chunk in chunks:
-                self.bytes += len(chunk)
-                yield chunk
+        def counted() -> Iterator[bytes]:
+            try:
+                for chunk in chunks:
+                    self.bytes += len(chunk)
+                    yield chunk
+            finally:
+                _close(chunks)
 
         return counted()
+
+    @contextmanager
+    def download_file(self, url: str, max_length: int) -> Iterator[IO[bytes]]:
+        with tempfile.TemporaryFile() as temp_file:
+            chunks = self.fetch(url)
+            try:
+                received = 0
+                for chunk in chunks:
+                    received += len(chunk)
+                    if received > max_length:
+                        raise tuf_errors.DownloadLengthMismatchError(
+                            f"Downloaded {received} bytes exceeding the maximum of {max_length}"
+                        )
+                    temp_file.write(chunk)
+            finally:
+                _close(chunks)
+            temp_file.seek(0)
+            yield temp_file
+
+
+def _close(iterator: Iterator[bytes]) -> None:
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()
 
 
 class Syncer:
@@ -537,19 +569,24 @@ def sync_once(
 ) -> SyncResult:
     """Run one :class:`Syncer` and then the caller's ``on_applied`` hook (the index catch-up).
 
-    The hook runs whenever at least one batch was applied, even if a later step failed, so the
-    derived index never lags the store. A failing hook is logged, never hides the sync result.
+    The hook runs after every successful sync, even one with nothing new (a sync killed between
+    its store commit and the catch-up leaves the index behind; the next run heals it, and a
+    catch-up with nothing to do is cheap), and after a failed one that applied some batches.
+    A failing hook is logged and never hides the sync's own outcome.
 
     Raises:
         SyncError: as :meth:`Syncer.run`.
     """
     syncer = Syncer(data_dir, store, source, trusted_root=trusted_root, fetcher=fetcher,
                     on_progress=on_progress, config=config)  # fmt: skip
+    ok = False
     try:
-        return syncer.run()
+        result = syncer.run()
+        ok = True
+        return result
     finally:
-        result = syncer.last_result
-        if on_applied is not None and result is not None and result.batches:
+        partial = syncer.last_result
+        if on_applied is not None and (ok or (partial is not None and partial.batches)):
             try:
                 on_applied()
             except Exception:

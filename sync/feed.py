@@ -108,12 +108,18 @@ def _hash_prefixed(path: str, sha256: str) -> str:
     return f"{dirname}{sep}{sha256}.{basename}"
 
 
-def encode_batch(number: int, ops: Iterable[dict[str, Any]], *, base: bool = False) -> bytes:
-    """A batch file: gzip JSON lines, header first. Deterministic (gzip mtime 0)."""
+def encode_batch(number: int, ops: Iterable[dict[str, Any] | str], *, base: bool = False) -> bytes:
+    """A batch file: gzip JSON lines, header first. Deterministic (gzip mtime 0).
+
+    A ``str`` operation is written verbatim (tests use it to sign a broken line).
+    """
     ops = list(ops)
     header = {"feed_batch": number, "base": base, "records": len(ops)}
     lines = [json.dumps(header, ensure_ascii=False)]
-    lines += [json.dumps(op, ensure_ascii=False, separators=(",", ":")) for op in ops]
+    lines += [
+        op if isinstance(op, str) else json.dumps(op, ensure_ascii=False, separators=(",", ":"))
+        for op in ops
+    ]
     return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
 
 
@@ -181,7 +187,7 @@ class FeedWriter:
     def has_blob(self, sha256: str) -> bool:
         return (self.outdir / blob_relpath(sha256)).exists()
 
-    def add_batch(self, ops: Iterable[dict[str, Any]], *, base: bool = False) -> BatchEntry:
+    def add_batch(self, ops: Iterable[dict[str, Any] | str], *, base: bool = False) -> BatchEntry:
         """Write the next numbered batch (not yet signed into the metadata).
 
         ``ops`` are written as given, so tests can sign malformed records on purpose.

@@ -99,10 +99,10 @@ def init_keys(keys_dir: Path, *, force: bool = False) -> Path:
 def load_root(keys_dir: Path) -> Metadata[Root]:
     """The newest root metadata in ``keys_dir``."""
     path = Path(keys_dir) / "root.json"
+    if not path.is_file():
+        raise SyncError(f"密钥目录 {keys_dir} 中没有 root.json，请先运行 kiosk keys init。")
     try:
         return Metadata[Root].from_file(str(path))
-    except FileNotFoundError:
-        raise SyncError(f"密钥目录 {keys_dir} 中没有 root.json，请先运行 kiosk keys init") from None
     except Exception as e:
         raise SyncError(f"无法读取根元数据 {path}：{e}") from e
 

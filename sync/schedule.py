@@ -55,7 +55,10 @@ def parse_window(text: str | None) -> Window | None:
     if match is None:
         raise ValueError(f"时间窗格式应为 HH:MM-HH:MM，例如 01:00-05:00：{text!r}")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
-    start, end = dt.time(h1, m1), dt.time(h2, m2)
+    try:
+        start, end = dt.time(h1, m1), dt.time(h2, m2)
+    except ValueError:
+        raise ValueError(f"时间窗中的时间无效：{text!r}") from None
     if start == end:
         raise ValueError(f"时间窗的开始和结束不能相同：{text!r}")
     return Window(start, end)

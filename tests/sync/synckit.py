@@ -208,7 +208,9 @@ def doc(i: int | str, **extra: Any) -> dict[str, Any]:
 
 #: Fast timeouts so fault tests finish in well under a second each.
 FAST = SyncConfig(
-    fetcher=FetcherConfig(connect_timeout=2, read_timeout=0.5, max_seconds=3, retries=2, backoff=0.01)
+    fetcher=FetcherConfig(
+        connect_timeout=2, read_timeout=0.5, max_seconds=3, retries=2, backoff=0.01
+    )
 )
 
 
@@ -232,8 +234,9 @@ class Kiosk:
         """Everything a sync may change (documents, change log, last batch)."""
         with self.store.read() as session:
             docs = session.execute(
-                select(Document.id, Document.content_hash, Document.visibility, Document.status)
-                .order_by(Document.id)
+                select(
+                    Document.id, Document.content_hash, Document.visibility, Document.status
+                ).order_by(Document.id)
             ).all()
             seq = session.scalar(select(func.coalesce(func.max(Change.seq), 0)))
         return (tuple(tuple(d) for d in docs), seq, self.store.get_setting(SETTING_LAST_BATCH))

@@ -59,7 +59,9 @@ def test_garbled_metadata(synced: Kiosk, server: FeedServer) -> None:
     _refused(synced, server.url, r"元数据")
 
 
-def test_wrong_signing_key(kiosk: Kiosk, tmp_path: Path, server: FeedServer, portal: Portal) -> None:
+def test_wrong_signing_key(
+    kiosk: Kiosk, tmp_path: Path, server: FeedServer, portal: Portal
+) -> None:
     # an impostor with its own keys publishes a feed at the portal's address
     impostor = tmp_path / "impostor-keys"
     init_keys(impostor)

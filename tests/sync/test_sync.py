@@ -72,7 +72,9 @@ def test_withdrawal_status_change_and_supersession(
     assert kiosk.doc("doc-1").visibility == "visible"  # type: ignore[union-attr]
 
 
-def test_usb_folder_sync_verifies_the_same_way(portal: Portal, kiosk: Kiosk, tmp_path: Path) -> None:
+def test_usb_folder_sync_verifies_the_same_way(
+    portal: Portal, kiosk: Kiosk, tmp_path: Path
+) -> None:
     portal.publish([doc(i) for i in range(3)], expires_days=3650)
     stick = tmp_path / "media" / "usb" / "feed"
     shutil.copytree(portal.feed, stick)
@@ -100,7 +102,14 @@ def test_attachments_follow_their_documents(
     pdf.write_bytes(b"%PDF-1.4 fake but fine\n" * 100)
     sha = hashlib.sha256(pdf.read_bytes()).hexdigest()
     portal.publish(
-        [doc(1, attachments=[{"name": "标准.pdf", "media_type": "application/pdf", "path": "standard.pdf"}])]
+        [
+            doc(
+                1,
+                attachments=[
+                    {"name": "标准.pdf", "media_type": "application/pdf", "path": "standard.pdf"}
+                ],
+            )
+        ]
     )
     result = kiosk.sync(server.url)
     assert result.attachments_fetched == 1
@@ -180,22 +189,23 @@ def test_sync_without_trusted_root_is_refused(
 def test_bad_source_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SyncError, match="更新源不存在"):
         resolve_source(tmp_path / "missing")
-    assert resolve_source("https://portal.example.gov.cn/feed").metadata_url.endswith("/feed/metadata/")
+    assert resolve_source("https://portal.example.gov.cn/feed").metadata_url.endswith(
+        "/feed/metadata/"
+    )
 
 
 def test_two_syncs_never_run_at_once(portal: Portal, server: FeedServer, kiosk: Kiosk) -> None:
     from sync._lock import exclusive_lock
 
     portal.publish([doc(1)])
-    with exclusive_lock(kiosk.data_dir / "tuf" / "sync.lock", "同步"), pytest.raises(
-        SyncError, match="另一个同步正在进行"
+    with (
+        exclusive_lock(kiosk.data_dir / "tuf" / "sync.lock", "同步"),
+        pytest.raises(SyncError, match="另一个同步正在进行"),
     ):
         kiosk.sync(server.url)
 
 
-def test_feed_behind_the_kiosk_is_refused(
-    portal: Portal, server: FeedServer, kiosk: Kiosk
-) -> None:
+def test_feed_behind_the_kiosk_is_refused(portal: Portal, server: FeedServer, kiosk: Kiosk) -> None:
     portal.publish([doc(1)])
     kiosk.sync(server.url)
     kiosk.store.set_setting(SETTING_LAST_BATCH, 7)

@@ -1,0 +1,76 @@
+"""The index follows the store: catch-up, withdrawal, crash recovery, rebuild."""
+
+import shutil
+from pathlib import Path
+
+from index import SearchEngine, SearchIndex
+from kiosk.records import parse_record
+from kiosk.store import WITHDRAWN, Store
+from tests.helpers import doc
+
+
+def make(tmp_path: Path) -> tuple[Store, SearchIndex]:
+    store = Store.in_dir(tmp_path)
+    return store, SearchIndex(tmp_path / "index")
+
+
+def put(store: Store, *records: dict[str, object]) -> None:
+    with store.write() as session:
+        for record in records:
+            store.upsert(session, parse_record(record))
+
+
+def found(index: SearchIndex, store: Store, text: str) -> list[str]:
+    engine = SearchEngine(index, store)
+    try:
+        return [h.id for h in engine.search(text).hits]
+    finally:
+        engine.close()
+
+
+def test_catch_up_applies_adds_updates_and_withdrawals(tmp_path: Path) -> None:
+    store, index = make(tmp_path)
+    put(store, doc("a", "农村低保申请指南"), doc("b", "医保缴费通知"))
+    assert index.catch_up(store) == 2
+    assert found(index, store, "低保") == ["a"]
+    put(store, doc("a", "农村危房改造申请指南"))
+    with store.write() as session:
+        store.set_visibility(session, "b", WITHDRAWN, actor="sync", action="withdraw")
+    index.catch_up(store)
+    assert found(index, store, "低保") == []
+    assert found(index, store, "危房") == ["a"]
+    assert found(index, store, "医保") == []
+    status = index.status(store)
+    assert status.healthy and status.indexed_docs == 1
+
+
+def test_a_crash_between_store_and_index_is_reconciled(tmp_path: Path) -> None:
+    store, index = make(tmp_path)
+    put(store, doc("a", "低保"))
+    index.catch_up(store)
+    put(store, doc("b", "低保标准"))  # the process dies before the index is updated
+    assert not index.status(store).healthy
+    assert index.reconcile(store) == "caught-up"
+    assert sorted(found(index, store, "低保")) == ["a", "b"]
+
+
+def test_missing_or_damaged_index_is_rebuilt(tmp_path: Path) -> None:
+    store, index = make(tmp_path)
+    put(store, *(doc(f"d{i}", f"第{i}号低保通知") for i in range(30)))
+    assert index.reconcile(store) == "rebuilt"
+    shutil.rmtree(index.path)
+    progress: list[tuple[int, int]] = []
+    assert index.reconcile(store, lambda d, t: progress.append((d, t))) == "rebuilt"
+    assert progress[-1] == (30, 30)
+    assert index.status(store).healthy
+    assert index.reconcile(store) == "ok"
+
+
+def test_rebuild_swaps_in_a_complete_index(tmp_path: Path) -> None:
+    store, index = make(tmp_path)
+    put(store, doc("a", "低保"))
+    index.catch_up(store)
+    put(store, doc("b", "低保"))
+    assert index.rebuild(store) == 2
+    assert not index.path.with_name("index.building").exists()
+    assert index.status(store).healthy

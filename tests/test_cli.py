@@ -1,0 +1,108 @@
+"""The ``kiosk`` command through click's CliRunner, on real files."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kiosk.cli import cli
+from tests.helpers import doc, write_jsonl
+
+
+def kiosk(data_dir: Path, *args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args], input=input)
+    return result.exit_code, result.output
+
+
+def test_import_reports_and_exits_non_zero_on_rejects(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [doc("a", "低保申请"), "{bad", doc("b", "医保")])
+    code, out = kiosk(tmp_path / "d", "import", str(source))
+    assert code == 1, out
+    assert "新增 2" in out and "拒收 1" in out
+    assert f"{source}:2:" in out
+    code, out = kiosk(tmp_path / "d", "import", str(source))
+    assert "未变 2" in out
+
+
+def test_import_of_a_clean_file_exits_zero(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [doc("a", "低保申请")])
+    code, out = kiosk(tmp_path / "d", "import", str(source))
+    assert code == 0, out
+
+
+def test_search_json_shape_and_rank_order(demo_copy: Path) -> None:
+    code, out = kiosk(demo_copy, "search", "--json", "--limit", "5", "低保")
+    assert code == 0, out
+    results = json.loads(out)
+    assert len(results) == 5
+    for item in results:
+        assert {"id", "title", "score", "status", "snippet"} <= item.keys()
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_filters_and_plain_output(demo_copy: Path) -> None:
+    code, out = kiosk(demo_copy, "search", "--status", "repealed", "--json", "低保")
+    assert code == 0 and {r["status"] for r in json.loads(out)} == {"repealed"}
+    code, out = kiosk(demo_copy, "search", "dibao")
+    assert code == 0 and "拼音理解为：低保" in out and "共找到" in out
+    code, out = kiosk(demo_copy, "search", "--", "-低保")
+    assert code == 0, out
+
+
+def test_search_stdin_prints_one_array_per_line(demo_copy: Path) -> None:
+    code, out = kiosk(demo_copy, "search", "-", input="低保\n\n医保\n")
+    assert code == 0, out
+    lines = out.strip().splitlines()
+    assert len(lines) == 3
+    arrays = [json.loads(line) for line in lines]
+    assert arrays[0] and arrays[1] == [] and arrays[2]
+
+
+def test_status_json(demo_copy: Path) -> None:
+    code, out = kiosk(demo_copy, "status", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["index"]["healthy"] is True
+    assert report["documents"]["status"]["valid"] > 50
+    assert report["last_sync"] is None
+
+
+def test_index_check_and_rebuild(demo_copy: Path) -> None:
+    import shutil
+
+    shutil.rmtree(demo_copy / "index")
+    code, out = kiosk(demo_copy, "index", "check")
+    assert code == 0 and "已重建索引" in out
+    code, out = kiosk(demo_copy, "index", "rebuild")
+    assert code == 0 and "已重建索引" in out
+    code, out = kiosk(demo_copy, "index", "check")
+    assert code == 0 and "一致" in out
+
+
+def test_quarantine_review_changes_what_is_searchable(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    spam = doc(
+        "seed", "365体育投注关于做好2017年度政府信息公开工作年度报告的通知", agency="国务院办公厅"
+    )
+    kiosk(data, "import", str(write_jsonl(tmp_path / "a.jsonl", [spam, doc("ok", "低保通知")])))
+    code, out = kiosk(data, "quarantine", "list", "--json")
+    items = json.loads(out)
+    assert [i["id"] for i in items] == ["seed"] and "365体育投注" in items[0]["reason"]
+    assert kiosk(data, "search", "--json", "年度报告")[1].strip() == "[]"
+    code, out = kiosk(data, "quarantine", "approve", "seed", "--note", "已核实")
+    assert code == 0, out
+    assert json.loads(kiosk(data, "search", "--json", "年度报告")[1])[0]["id"] == "seed"
+    code, out = kiosk(data, "quarantine", "reject", "seed")
+    assert code != 0 and "不在待审核列表" in out
+
+
+def test_user_mistakes_are_one_calm_sentence(tmp_path: Path) -> None:
+    code, out = kiosk(tmp_path / "d", "import", str(tmp_path / "missing.jsonl"))
+    assert code != 0 and "找不到文件" in out and "Traceback" not in out
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, out = kiosk(blocker / "d", "status")
+    assert code != 0 and "无法" in out and "Traceback" not in out
+    code, out = kiosk(tmp_path / "d", "quarantine", "approve", "nope")
+    assert code != 0 and "找不到文件" in out
