@@ -105,7 +105,7 @@ class _BaseTokenizer(Tokenizer):
 
 
 class JiebaTokenizer(_BaseTokenizer):
-    """jieba search-mode words (``jieba.tokenize(mode="search")``), folded, stop words dropped.
+    """jieba search-mode words (``jieba.tokenize(mode="search")``), folded, single characters dropped.
 
     HMM new-word discovery is off: it is the slowest part of jieba and invents odd "words";
     the bigram field already finds names the dictionary lacks.
@@ -116,7 +116,9 @@ class JiebaTokenizer(_BaseTokenizer):
 
         for word, start, end in jieba.tokenize(text, mode="search", HMM=False):
             term = fold(word.strip())
-            if not term or term in STOP_WORDS or not any(c.isalnum() for c in term):
+            # Single characters (function words, pieces of names jieba does not know) are left to
+            # the bigram field: they are a third of all postings and rank nothing on their own.
+            if len(term) < 2 or term in STOP_WORDS or not any(c.isalnum() for c in term):
                 continue
             yield term, start, end
 

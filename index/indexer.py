@@ -123,8 +123,12 @@ class SearchIndex:
                 progress(min(start + _BATCH, total), total)
         return total
 
-    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
-        """Recreate the index from the store in a new directory, then swap it in."""
+    def rebuild(self, store: Store, progress: Progress | None = None, procs: int = 1) -> int:
+        """Recreate the index from the store in a new directory, then swap it in.
+
+        ``procs`` > 1 analyzes in that many forked processes (about 1.5× faster on two cores);
+        only for the command line, never inside the Qt process.
+        """
         seq = store.last_change_seq()  # taken first: changes during the rebuild are caught up after
         building = self.path.with_name(self.path.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
@@ -132,7 +136,10 @@ class SearchIndex:
         ix = FileStorage(str(building)).create_index(make_schema(), indexname=_INDEX_NAME)
         total = store.count_visible()
         count = 0
-        writer = ix.writer(limitmb=256)
+        if procs > 1:
+            writer = ix.writer(procs=procs, limitmb=256, multisegment=True)
+        else:
+            writer = ix.writer(limitmb=256)
         for doc in store.iter_visible():
             writer.add_document(**document_fields(doc))
             count += 1

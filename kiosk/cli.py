@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -265,7 +266,9 @@ def index_rebuild(context: KioskContext) -> None:
     """Recreate the index from the store."""
     store = context.store()
     with _bar("重建索引 (rebuild)", max(store.count_visible(), 1)) as bar:
-        count = context.search_index().rebuild(store, lambda d, t: bar.update(d - bar.pos))
+        count = context.search_index().rebuild(
+            store, lambda d, t: bar.update(d - bar.pos), procs=os.cpu_count() or 1
+        )
     click.echo(f"已重建索引：{count} 篇 (rebuilt, {count} documents)")
 
 

@@ -16,6 +16,7 @@ def spans(tokenizer: object, text: str) -> list[tuple[str, int, int]]:
 def test_jieba_tokens_carry_exact_character_offsets() -> None:
     tokens = spans(JiebaTokenizer(), TEXT)
     assert ("民政局", 3, 6) in tokens and ("民政", 3, 5) in tokens  # search mode: word and parts
+    assert all(len(t) >= 2 for t, _, _ in tokens)
     assert ("低保", TEXT.index("低保"), TEXT.index("低保") + 2) in tokens
     for text, start, end in tokens:
         assert TEXT[start:end].lower() == text
