@@ -48,6 +48,8 @@ _MAX_WORD = 8
 _STATUS_FACTOR = {"valid": 1.0, "amended": 0.6, "repealed": 0.35, "expired": 0.35}
 _SNIPPET_CHARS = 90
 _CACHE_SIZE = 256
+#: Matches counted exactly for the total and the facets; beyond this they are estimated.
+MAX_COUNTED = 20_000
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class SearchResults:
     terms: list[str] = field(default_factory=list)
     #: True when not every word could be found together and any-word results are shown
     relaxed: bool = False
+    #: True when there were too many matches to count: ``total`` is an estimate ("约 N 篇")
+    total_is_estimate: bool = False
 
 
 @dataclass
@@ -233,21 +237,22 @@ class SearchEngine:
 
         if concepts:
             text_q: Q.Query = Q.And([_concept_query(c) for c in concepts])
-            matched = _matching(searcher, text_q, filter_q)
+            matched, complete = _matching(searcher, text_q, filter_q)
             if not matched and len(concepts) > 1:
                 text_q = Q.Or([_concept_query(c) for c in concepts])
-                matched = _matching(searcher, text_q, filter_q)
+                matched, complete = _matching(searcher, text_q, filter_q)
                 results.relaxed = bool(matched)
         elif filters and not docno_match:
             text_q = Q.Every()
-            matched = _matching(searcher, text_q, filter_q)
+            matched, complete = _matching(searcher, text_q, filter_q)
         else:
-            text_q, matched = Q.NullQuery, set()
-        if filter_q is not None:
-            allowed = _matching(searcher, filter_q, None)
-            pinned = [n for n in pinned if n in allowed]
+            text_q, matched, complete = Q.NullQuery, set(), True
+        pinned = [n for n in pinned if _passes(searcher, n, filters)]
         matched.update(pinned)
         results.total = len(matched)
+        results.total_is_estimate = not complete
+        if not complete:
+            results.total = max(len(matched), _estimate(searcher, text_q, filter_q))
 
         ranked = self._rank(searcher, text_q, filter_q, pinned, offset + limit, bool(concepts))
         page = ranked[offset : offset + limit]
@@ -467,13 +472,35 @@ def _filter_query(filters: dict[str, str]) -> Q.Query | None:
     return terms[0] if len(terms) == 1 else Q.And(terms)
 
 
-def _matching(searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None) -> set[int]:
-    """Document numbers matching ``text_q`` (and ``filter_q``), without scoring."""
+def _matching(
+    searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None
+) -> tuple[set[int], bool]:
+    """Document numbers matching ``text_q`` (and ``filter_q``), unscored, and whether that is all.
+
+    Counting is linear in the matches, so it stops at :data:`MAX_COUNTED`: a query for 通知 over
+    200,000 documents gets an estimated total and facets counted over the first matches.
+    """
     query = text_q if filter_q is None else Q.And([text_q, filter_q])
-    found = set(searcher.docs_for_query(query))
     meta = searcher.document_number(id=META_ID)
-    found.discard(meta)
-    return found
+    found: set[int] = set()
+    for docnum in searcher.docs_for_query(query):
+        if docnum != meta:
+            found.add(docnum)
+            if len(found) >= MAX_COUNTED:
+                return found, False
+    return found, True
+
+
+def _estimate(searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None) -> int:
+    return int(searcher.search(text_q, limit=1, filter=filter_q).estimated_length())
+
+
+def _passes(searcher: Searcher, docnum: int, filters: dict[str, str]) -> bool:
+    """Whether a pinned document (exact title or 发文字号) satisfies the chosen filters."""
+    if not filters:
+        return True
+    stored = searcher.stored_fields(docnum)
+    return all(str(stored.get(name, "")) == value for name, value in filters.items())
 
 
 def _facets(searcher: Searcher, matched: set[int]) -> dict[str, list[Facet]]:

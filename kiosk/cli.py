@@ -179,7 +179,8 @@ def search(
         click.echo("没有找到相关文件。可以换个说法，或少输几个字再试。(no results)")
         return
     note = "（未能同时找到所有词，显示包含部分词语的结果）" if results.relaxed else ""
-    click.echo(f"共找到 {results.total} 篇{note}")
+    about = "约 " if results.total_is_estimate else ""
+    click.echo(f"共找到 {about}{results.total} 篇{note}")
     for rank, hit in enumerate(results.hits, 1):
         badge = "" if hit.status == "valid" else f" [{STATUS_LABELS.get(hit.status, hit.status)}]"
         meta = " · ".join(x for x in (hit.doc_number, hit.agency, hit.published) if x)

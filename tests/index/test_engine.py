@@ -189,3 +189,15 @@ def test_any_text_returns_results_or_nothing(engine: SearchEngine, text: str) ->
     results = engine.search(text, limit=5)
     assert results.total >= len(results.hits)
     engine.suggest(text)
+
+
+def test_huge_result_sets_are_counted_up_to_a_bound_then_estimated(
+    engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = engine.search("低保", limit=5)
+    monkeypatch.setattr("index.engine.MAX_COUNTED", 10)
+    estimated = engine.search("低保", limit=6)  # another page size: not served from the cache
+    assert not exact.total_is_estimate and estimated.total_is_estimate
+    assert estimated.total >= 10
+    assert sum(f.count for f in estimated.facets["category"]) == 10
+    assert [h.id for h in estimated.hits][:5] == [h.id for h in exact.hits]
