@@ -46,7 +46,7 @@ class Synonyms:
 
     def expand(self, term: str) -> list[str]:
         """``term`` and everything it stands for, ``term`` first."""
-        return self._expand.get(term, [term])
+        return list(self._expand.get(term, [term]))  # a copy: callers extend it
 
     def terms(self) -> set[str]:
         return set(self._expand)
