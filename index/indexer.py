@@ -28,7 +28,9 @@ __all__ = ["IndexStatus", "Progress", "SearchIndex"]
 Progress = Callable[[int, int], None]
 
 _INDEX_NAME = f"kiosk-v{INDEX_VERSION}"
-_BATCH = 500
+_BATCH = 1000
+#: Catch-ups larger than this, that touch most of the store, are done as a rebuild.
+_REBUILD_ABOVE = 2000
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,18 @@ class SearchIndex:
         changed = store.changed_since(since)
         if not changed:
             return 0
+        if len(changed) > _REBUILD_ABOVE and len(changed) * 2 > store.count_visible():
+            # a first sync or a big import: one writer and one merge beats many small commits,
+            # each of which Whoosh merges into the segments before it
+            self.rebuild(store, progress)
+            return len(changed)
         ix = self.open()
         total = len(changed)
         for start in range(0, total, _BATCH):
             chunk = changed[start : start + _BATCH]
             docs = {d.id: d for d in store.get_many([doc_id for doc_id, _ in chunk])}
             # One writer at a time (Whoosh's lock); AsyncWriter waits for it instead of failing.
-            writer = AsyncWriter(ix, delay=0.1)
+            writer = AsyncWriter(ix, delay=0.1, writerargs={"limitmb": 256})
             for doc_id, _seq in chunk:
                 doc = docs.get(doc_id)
                 if doc is not None and doc.is_visible:

@@ -56,6 +56,7 @@ __all__ = [
     "AuditEntry",
     "Change",
     "Document",
+    "Setting",
     "Store",
     "SyncRun",
     "UpsertResult",

@@ -71,7 +71,7 @@ def read_batch(path: Path) -> tuple[dict[str, Any], Iterator[tuple[int, bytes]]]
     Raises:
         ValueError: not a gzip batch, or the header is missing.
     """
-    handle = gzip.open(path, "rb")
+    handle = gzip.open(path, "rb")  # noqa: SIM115 - closed by the line iterator it returns
     try:
         first = handle.readline(_MAX_LINE)
         header = json.loads(first)

@@ -19,6 +19,7 @@ import logging
 import os
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from tuf.api import exceptions as tuf_errors
 from tuf.api.metadata import Metadata, Root
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
+from kiosk.errors import StoreError
 from kiosk.screening import Screen, default_screen
 from kiosk.store import AttachmentRow, Document, Setting, Store, SyncRun
 from sync._apply import BatchCounts, Rejection, apply_batch, check_batch, read_batch
@@ -389,10 +391,16 @@ class Syncer:
 
     def _apply(self, entry: BatchEntry, path: Path) -> BatchCounts:
         """One batch, one transaction, including the 'last batch applied' marker."""
-        _header, lines = read_batch(path)
-        with self.store.write() as session:
-            counts = apply_batch(self.store, session, entry.number, lines, self.screen)
-            session.merge(Setting(key=SETTING_LAST_BATCH, value=json.dumps(entry.number)))
+        try:
+            _header, lines = read_batch(path)
+            with self.store.write() as session:
+                counts = apply_batch(self.store, session, entry.number, lines, self.screen)
+                session.merge(Setting(key=SETTING_LAST_BATCH, value=json.dumps(entry.number)))
+        except (StoreError, OSError, ValueError, zlib.error) as e:
+            raise SyncError(
+                f"同步失败：批次 {entry.number} 未能写入本机数据库，已整体撤销：{e}"
+                " (batch rolled back)"
+            ) from e
         return counts
 
     def _fetch_attachments(self, result: SyncResult) -> None:

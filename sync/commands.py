@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 import click
 
+from sync import feed as _feed
 from sync.client import SETTING_FEED_URL, Progress, SyncResult, sync_once
 from sync.errors import SyncError
-from sync import feed as _feed
 from sync.keys import ROLES, init_keys, rotate_keys
 from sync.schedule import Schedule, next_run, parse_window
 
@@ -133,7 +133,7 @@ class _ProgressLine:
             click.echo(f"\r[{bar}] {progress.message:<40}", nl=False, err=True)
             if progress.phase == "done":
                 click.echo("", err=True)
-        elif progress.phase != self.phase:
+        elif progress.phase not in (self.phase, "done"):  # the summary goes to stdout anyway
             click.echo(progress.message, err=True)
         self.phase = progress.phase
 
@@ -159,9 +159,7 @@ def _schedule_from_settings(store: Any) -> Schedule:
     help="安装并使用此 root.json 作为受信任的根元数据。",
 )
 @click.pass_context
-def sync(
-    ctx: click.Context, once: bool, source: str | None, trusted_root: Path | None
-) -> None:
+def sync(ctx: click.Context, once: bool, source: str | None, trusted_root: Path | None) -> None:
     """Bring the portal's signed feed into this kiosk (verify, apply, then update the index)."""
     kiosk = _kiosk(ctx)
     store = kiosk.store()

@@ -260,9 +260,7 @@ class FeedWriter:
         return md.signed
 
     @staticmethod
-    def _sign(
-        md: Metadata[Any], signer: Any, expires: dt.datetime, *, bump: bool
-    ) -> Metadata[Any]:
+    def _sign(md: Metadata[Any], signer: Any, expires: dt.datetime, *, bump: bool) -> Metadata[Any]:
         if bump:
             md.signed.version += 1
         md.signed.expires = expires.replace(microsecond=0)
@@ -319,7 +317,9 @@ def _fold(state: dict[str, dict[str, Any]], op: dict[str, Any]) -> None:
 def _iter_source(source: Path) -> Iterator[tuple[Path, int, Any, str | None]]:
     """(file, line, raw value or None, error or None) for every record, as ``kiosk import`` reads."""
     if source.is_dir():
-        files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+        files = sorted(
+            p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES
+        )
     elif source.exists():
         files = [source]
     else:

@@ -149,7 +149,11 @@ class RequestsFetcher(FetcherInterface):
                     self.bytes_received += len(chunk)
                     yield chunk
                 return
-            except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, OSError) as e:
+            except (
+                urllib3.exceptions.HTTPError,
+                requests.exceptions.RequestException,
+                OSError,
+            ) as e:
                 failures += 1
                 if failures > cfg.retries:
                     if _is_timeout(e):

@@ -35,14 +35,3 @@ def kiosk(tmp_path: Path, portal: Portal) -> Iterator[Kiosk]:
     store = Store.in_dir(data_dir)
     yield Kiosk(data_dir, store, portal.keys / "root.json")
     store.close()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # TODO(lead): kiosk/store.py `session.flush([change])` warns on SQLAlchemy 2.1; drop this once
-    # it is `session.flush()`.
-    marker = pytest.mark.filterwarnings(
-        "ignore:The `objects` parameter of `Session.flush` is deprecated"
-    )
-    for item in items:
-        if "tests/sync" in str(item.fspath):
-            item.add_marker(marker)

@@ -105,10 +105,8 @@ class FeedServer:
                     h.wfile.write(b"\x00" * 65536)
             except OSError:
                 return
-        if kind == "substitute":
-            found = self._resolve_glob(str(fault.arg))  # type: ignore[union-attr]
-        else:
-            found = self._resolve(path)
+        substitute = str(fault.arg) if fault and kind == "substitute" else None
+        found = self._resolve_glob(substitute) if substitute else self._resolve(path)
         if found is None:
             self._send_status(h, 404)
             return

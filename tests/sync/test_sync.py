@@ -90,7 +90,7 @@ def test_usb_folder_sync_verifies_the_same_way(
     data[len(data) // 2] ^= 0xFF
     batch.write_bytes(bytes(data))
     before = kiosk.snapshot()
-    with pytest.raises(SyncError, match="批次 2.*哈希"):
+    with pytest.raises(SyncError, match=r"批次 2.*哈希"):
         kiosk.sync(stick)
     assert kiosk.snapshot() == before
 
@@ -226,3 +226,27 @@ def test_sync_history_has_one_row_per_attempt(
     assert [r.ok for r in runs] == [True, False]
     assert runs[1].error and "404" in runs[1].error
     assert kiosk.store.get_setting("sync.last_error") == runs[1].error
+
+
+def test_a_batch_that_cannot_be_written_is_rolled_back_whole(
+    portal: Portal, server: FeedServer, kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.errors import StoreError
+
+    portal.publish([doc(i) for i in range(5)])
+    real_upsert = kiosk.store.upsert
+    calls = []
+
+    def failing_upsert(*args: object, **kwargs: object) -> str:
+        calls.append(1)
+        if len(calls) == 3:  # the disk fills up in the middle of the batch
+            raise StoreError("database or disk is full")
+        return real_upsert(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kiosk.store, "upsert", failing_upsert)
+    before = kiosk.snapshot()
+    with pytest.raises(SyncError, match="批次 1 未能写入本机数据库，已整体撤销"):
+        kiosk.sync(server.url)
+    assert kiosk.snapshot() == before
+    monkeypatch.setattr(kiosk.store, "upsert", real_upsert)
+    assert kiosk.sync(server.url).added == 5
