@@ -1,0 +1,235 @@
+"""适老化: every screen checked against the MIIT numbers, from real widget geometry and fonts.
+
+Touch targets ≥ 60×60 px, text ≥ 18 pt, line spacing ≥ 1.3, contrast ≥ 4.5:1 (≥ 7:1 in the
+high-contrast scheme), 返回 and 首页 on every screen, kinetic scrolling, Chinese never in boxes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QFont, QTextBlockFormat
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScroller,
+    QTextBrowser,
+    QWidget,
+)
+
+from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
+from ui.theme import Theme, ThemeSpec, contrast_ratio
+
+MIN_TARGET_PX = 60
+MIN_TEXT_PT = 18.0
+MIN_LINE_HEIGHT = 130
+
+
+def point_size(font: QFont, widget: QWidget) -> float:
+    if font.pointSizeF() > 0:
+        return font.pointSizeF()
+    return font.pixelSize() * 72 / widget.logicalDpiY()
+
+
+def visible_widgets(root: QWidget) -> list[QWidget]:
+    return [
+        w for w in root.findChildren(QWidget) if w.isVisible() and w.width() > 0 and w.height() > 0
+    ]
+
+
+def check_screen(window: Any, state: str) -> list[str]:
+    problems = []
+    QApplication.processEvents()
+    for widget in visible_widgets(window):
+        name = f"{state}: {type(widget).__name__} {widget.objectName() or ''}"
+        small = widget.width() < MIN_TARGET_PX or widget.height() < MIN_TARGET_PX
+        if isinstance(widget, QAbstractButton) and small:
+            problems.append(f"{name} {widget.text()!r} is {widget.width()}×{widget.height()} px")
+        has_text = (
+            (isinstance(widget, QLabel) and widget.text().strip())
+            or (isinstance(widget, QAbstractButton) and widget.text().strip())
+            or isinstance(widget, QLineEdit | QPlainTextEdit | QTextBrowser)
+        )
+        if has_text:
+            size = point_size(widget.font(), widget)
+            if size < MIN_TEXT_PT:
+                problems.append(f"{name} text is {size:.1f} pt")
+        if isinstance(widget, QLabel) and widget.wordWrap() and widget.text().strip():
+            match = re.search(r"line-height:\s*(\d+)%", widget.text())
+            if match is None or int(match.group(1)) < MIN_LINE_HEIGHT:
+                problems.append(f"{name} wrapped text without line spacing ≥ 1.3")
+        if isinstance(widget, QTextBrowser) and widget.document().characterCount() > 1:
+            block = widget.document().begin()
+            while block.isValid():
+                fmt = block.blockFormat()
+                if (
+                    fmt.lineHeightType()
+                    != QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+                    or fmt.lineHeight() < MIN_LINE_HEIGHT
+                ):
+                    problems.append(f"{name} paragraph line height {fmt.lineHeight()}")
+                    break
+                block = block.next()
+        scrolls = (
+            isinstance(widget, QAbstractScrollArea) and widget.verticalScrollBar().maximum() > 0
+        )
+        if scrolls and not QScroller.hasScroller(widget.viewport()):  # type: ignore[union-attr]
+            problems.append(f"{name} scrolls without kinetic touch scrolling")
+    screen = window.current().name
+    if screen != "home" and not find(window, "BackButton").isVisible():
+        problems.append(f"{state}: no visible 返回")
+    if not find(window, "HomeButton").isVisible():
+        problems.append(f"{state}: no visible 首页")
+    return problems
+
+
+def _home(qtbot: Any, w: Any) -> None:
+    w.home()
+
+
+def _home_keyboard(qtbot: Any, w: Any) -> None:
+    tap(qtbot, w.screens["home"].search_box)
+    type_on_keyboard(qtbot, w, "dibao")
+
+
+def _home_suggestions(qtbot: Any, w: Any) -> None:
+    tap(qtbot, w.screens["home"].search_box)
+    commit_text(w.screens["home"].search_box, "低")
+    qtbot.waitUntil(lambda: w.screens["home"].suggestion_host.isVisible(), timeout=3000)
+
+
+def _results(qtbot: Any, w: Any) -> None:
+    w.go("results", query="低保", filters={}, submitted=True)
+    settle(w)
+    tap(qtbot, w.screens["results"].chips[("category", "社会救助")])
+    settle(w)
+
+
+def _results_empty(qtbot: Any, w: Any) -> None:
+    w.go("results", query="火星移民", filters={}, submitted=True)
+    settle(w)
+
+
+def _results_keyboard(qtbot: Any, w: Any) -> None:
+    _results(qtbot, w)
+    tap(qtbot, w.screens["results"].search_box)
+    tap(qtbot, find(w.keyboard, "key_mode"))
+
+
+def _document(qtbot: Any, w: Any) -> None:
+    w.go("document", doc_id="tx-mz-dibao-banshi-zhinan", terms=["低保"])
+
+
+def _document_repealed(qtbot: Any, w: Any) -> None:
+    w.go("document", doc_id="tx-xd-dibao-biaozhun-2024")
+
+
+def _selfcheck(qtbot: Any, w: Any) -> None:
+    tap(qtbot, find(w, "SelfCheckEntry"))
+    screen = w.screens["selfcheck"]
+    tap(qtbot, find(screen, "region_溪东区"))
+    tap(qtbot, find(screen, "area_urban"))
+    tap(qtbot, find(screen, "PeopleMore"))
+    tap(qtbot, find(screen, "num_5"))
+    tap(qtbot, find(screen, "SelfCheckRun"))
+    settle(w)
+
+
+def _request(qtbot: Any, w: Any) -> None:
+    tap(qtbot, find(w, "RequestEntry"))
+    form = w.screens["request"]
+    tap(qtbot, find(w, "PrintRequest"))  # shows every error message too
+    tap(qtbot, form.inputs["phone"])
+
+
+def _pinpad(qtbot: Any, w: Any) -> None:
+    w.services.pin.set_pin("2468")
+    w.open_pinpad()
+    tap(qtbot, find(w.screens["pinpad"], "num_1"))
+    tap(qtbot, find(w.screens["pinpad"], "PinOk"))
+
+
+def _librarian(qtbot: Any, w: Any) -> None:
+    w.go("librarian")
+
+
+def _idle(qtbot: Any, w: Any) -> None:
+    w.go("results", query="低保", filters={}, submitted=True)
+    settle(w)
+    w._on_countdown(15)
+
+
+STATES: dict[str, Callable[[Any, Any], None]] = {
+    "home": _home,
+    "home+keyboard": _home_keyboard,
+    "home+suggestions": _home_suggestions,
+    "results": _results,
+    "results-empty": _results_empty,
+    "results+digit-keyboard": _results_keyboard,
+    "document": _document,
+    "document-repealed": _document_repealed,
+    "selfcheck": _selfcheck,
+    "request+errors+keyboard": _request,
+    "pinpad": _pinpad,
+    "librarian": _librarian,
+    "idle-countdown": _idle,
+}
+
+
+@pytest.mark.parametrize("mode", ["default", "large-text+high-contrast"])
+def test_every_screen_meets_the_numbers(qtbot: Any, window: Any, mode: str) -> None:
+    if mode != "default":
+        tap(qtbot, find(window, "LargeText"))
+        tap(qtbot, find(window, "HighContrast"))
+    problems: list[str] = []
+    for state, setup in STATES.items():
+        if mode != "default":
+            window.history = []
+            window.home()
+        else:
+            window.reset_all()
+        settle(window)
+        setup(qtbot, window)
+        settle(window)
+        problems += check_screen(window, f"{mode}/{state}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("palette", "minimum"), [("normal", 4.5), ("contrast", 7.0)])
+def test_colour_pairs_have_enough_contrast(palette: str, minimum: float) -> None:
+    spec = ThemeSpec.load()
+    colors = spec.palettes[palette]
+    weak = [
+        f"{fg} on {bg}: {contrast_ratio(colors[fg], colors[bg]):.2f}"
+        for fg, bg in spec.contrast_pairs
+        if contrast_ratio(colors[fg], colors[bg]) < minimum
+    ]
+    assert not weak, weak
+
+
+def test_both_palettes_define_the_same_colours() -> None:
+    spec = ThemeSpec.load()
+    assert spec.palettes["normal"].keys() == spec.palettes["contrast"].keys()
+
+
+def test_text_sizes_follow_the_guidance() -> None:
+    spec = ThemeSpec.load()
+    assert min(v for k, v in spec.sizes.items() if k.endswith("_pt")) >= 18
+    assert spec.sizes["touch_px"] >= 60
+    assert spec.text_steps_pt[spec.default_step] >= 18 and spec.text_steps_pt[-1] >= 30
+    assert len(spec.text_steps_pt) - spec.default_step - 1 >= 3, "at least three steps up"
+    assert spec.line_height_percent >= 130
+
+
+def test_chinese_renders_as_text_not_boxes(window: Any) -> None:
+    theme: Theme = window.theme
+    assert theme.font_family, "a CJK font was found"
+    assert theme.supports_chinese()
+    assert QApplication.font().family() == theme.font_family

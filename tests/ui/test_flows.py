@@ -1,0 +1,251 @@
+"""The villager's main paths through real widgets on the demo content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QScroller
+
+from tests.ui.helpers import commit_text, find, settle, tap, touch_tap, type_on_keyboard
+from ui.screens.results import ResultsScreen
+
+
+def results_of(window: Any) -> ResultsScreen:
+    screen = window.screens["results"]
+    assert isinstance(screen, ResultsScreen)
+    return screen
+
+
+def test_category_tile_to_results_to_document_and_back(qtbot: Any, window: Any) -> None:
+    home = window.screens["home"]
+    tile = home.tiles.buttons["低保救助"]
+    touch_tap(tile)  # a finger, not a mouse
+    settle(window)
+    assert window.current().name == "results"
+    results = results_of(window)
+    cards = results.cards()
+    assert len(cards) >= 10
+    assert results.results is not None and results.results.total >= 30
+    assert all(hit.category == "社会救助" for hit in results.results.hits)
+    first_title = cards[0].title_label.text()
+
+    tap(qtbot, cards[0])
+    settle(window)
+    assert window.current().name == "document"
+    document = window.screens["document"]
+    assert document.doc is not None and document.doc.id == cards[0].doc_id
+    assert document.browser.toPlainText().strip()
+
+    tap(qtbot, find(window, "BackButton"))
+    settle(window)
+    assert window.current().name == "results"
+    assert results.cards()[0].title_label.text() == first_title  # the list is kept
+
+    tap(qtbot, find(window, "HomeButton"))
+    assert window.current().name == "home"
+    assert not find(window, "BackButton").isVisible()
+    usage = window.services.store.usage("category", *_today())
+    assert any(key == "低保救助" for _, key, _ in usage)
+
+
+def test_dibao_on_the_onscreen_keyboard_becomes_dibao_and_finds(qtbot: Any, window: Any) -> None:
+    home = window.screens["home"]
+    tap(qtbot, home.search_box)
+    assert home.search_box.hasFocus()
+    assert window.keyboard.isVisible(), "the keyboard appears when a text field has focus"
+
+    type_on_keyboard(qtbot, window, "dibao")
+    assert window.keyboard.composition == "dibao"
+    assert "低保" in window.keyboard.visible_candidates()
+    assert home.search_box.text() == "", "letters are pre-edit text until a candidate is chosen"
+
+    candidate = next(b for b in window.keyboard.candidate_buttons if b.text() == "低保")
+    tap(qtbot, candidate)
+    assert home.search_box.text() == "低保"
+    assert window.keyboard.composition == ""
+
+    tap(qtbot, find(window.keyboard, "key_enter"))  # 搜索
+    settle(window)
+    assert window.current().name == "results"
+    results = results_of(window)
+    assert results.query == "低保"
+    assert results.results is not None and results.results.total > 20
+    assert "低保" in results.summary.text()
+    assert not window.keyboard.isVisible(), "the keyboard goes away to show the results"
+    searches = window.services.store.usage("search", *_today())
+    settle(window)
+    searches = window.services.store.usage("search", *_today())
+    assert [key for _, key, _ in searches] == ["低保"]
+
+
+def test_keyboard_backspace_space_and_digits(qtbot: Any, window: Any) -> None:
+    home = window.screens["home"]
+    tap(qtbot, home.search_box)
+    type_on_keyboard(qtbot, window, "dibaox")
+    tap(qtbot, find(window.keyboard, "key_backspace"))
+    settle(window)
+    assert window.keyboard.composition == "dibao"
+    tap(qtbot, find(window.keyboard, "key_space"))  # commits the best candidate
+    assert home.search_box.text() == "低保"
+    tap(qtbot, find(window.keyboard, "key_backspace"))
+    assert home.search_box.text() == "低"
+    tap(qtbot, find(window.keyboard, "key_mode"))
+    for key in ("〔", "2", "0", "2", "4", "〕"):
+        tap(qtbot, find(window.keyboard, f"key_{key}"))
+    assert home.search_box.text() == "低〔2024〕"
+    tap(qtbot, find(window.keyboard, "key_clear"))
+    assert home.search_box.text() == ""
+    tap(qtbot, find(window.keyboard, "key_hide"))
+    assert not window.keyboard.isVisible()
+
+
+def test_facet_chip_narrows_and_widens_results(qtbot: Any, window: Any) -> None:
+    window.go("results", query="低保", filters={}, submitted=True)
+    settle(window)
+    results = results_of(window)
+    assert results.results is not None
+    everything = results.results.total
+    chip = results.chips[("category", "社会救助")]
+    tap(qtbot, chip)
+    settle(window)
+    narrowed = results.results
+    assert narrowed is not None and 0 < narrowed.total < everything
+    assert all(hit.category == "社会救助" for hit in narrowed.hits)
+    assert results.chips[("category", "社会救助")].isChecked()
+
+    year_chip = next(c for (facet, _), c in results.chips.items() if facet == "year")
+    tap(qtbot, year_chip)
+    settle(window)
+    assert results.results is not None and results.results.total <= narrowed.total
+    assert set(results.filters) == {"category", "year"}
+
+    tap(qtbot, find(window, "ClearFilters"))
+    settle(window)
+    assert results.results is not None and results.results.total == everything
+    assert results.filters == {}
+
+
+def test_did_you_mean_offers_the_right_word(qtbot: Any, window: Any) -> None:
+    window.go("results", query="低包", filters={}, submitted=True)
+    settle(window)
+    results = results_of(window)
+    assert results.did_you_mean.isVisible()
+    assert "低保" in results.did_you_mean.text()
+    tap(qtbot, results.did_you_mean)
+    settle(window)
+    assert results.query == "低保"
+    assert results.results is not None and results.results.total > 20
+
+
+def test_empty_result_explains_and_offers_categories(qtbot: Any, window: Any) -> None:
+    window.go("results", query="火星移民", filters={}, submitted=True)
+    settle(window)
+    results = results_of(window)
+    assert results.results is not None and results.results.total == 0
+    assert results.cards() == []
+    assert results.empty.isVisible()
+    assert "火星移民" in results.empty_title.text()
+    assert len(results.empty_tiles.buttons) >= 6
+    tap(qtbot, results.empty_tiles.buttons["看病医保"])
+    settle(window)
+    assert results.filters == {"category": "医疗卫生"}
+    assert results.results is not None and results.results.total > 0
+    zero = window.services.store.usage("zero_result", *_today())
+    assert [key for _, key, _ in zero] == ["火星移民"]
+
+
+def test_search_as_you_type_shows_only_the_latest_text(qtbot: Any, window: Any) -> None:
+    window.go("results", query="", filters={"category": "教育"}, label="上学教育")
+    settle(window)
+    results = results_of(window)
+    shown: list[str] = []
+    original = results._show
+
+    def spy(found: Any, count: bool) -> None:
+        shown.append(results.query)
+        original(found, count)
+
+    results._show = spy  # type: ignore[method-assign]
+    tap(qtbot, results.search_box)
+    for text in ("低", "保", "标", "准"):  # typed quickly; each keystroke restarts the debounce
+        commit_text(results.search_box, text)
+    assert results.search_box.text() == "低保标准"
+    qtbot.waitUntil(
+        lambda: results._shown_key is not None and results._shown_key[0] == "低保标准", timeout=5000
+    )
+    settle(window)
+    assert shown == ["低保标准"], "one search after the typing pause, none per keystroke"
+    assert results.results is not None and results.results.total > 0
+    assert window.keyboard.isVisible(), "typing keeps the keyboard up"
+
+
+def test_more_results_button_loads_the_next_page(qtbot: Any, window: Any) -> None:
+    window.go("results", query="", filters={"status": "valid"}, label="全部文件")
+    settle(window)
+    results = results_of(window)
+    assert results.results is not None and results.results.total > 20
+    assert len(results.cards()) == 20
+    tap(qtbot, results.more_button)
+    settle(window)
+    ids = [c.doc_id for c in results.cards()]
+    assert len(ids) == min(40, results.results.total) and len(set(ids)) == len(ids)
+
+
+def test_result_list_glides_under_a_finger(qtbot: Any, window: Any) -> None:
+    window.go("results", query="低保", filters={}, submitted=True)
+    settle(window)
+    area = results_of(window).list_scroll
+    viewport = area.viewport()
+    assert QScroller.hasScroller(viewport)
+    scroller = QScroller.scroller(viewport)
+    bar = area.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0
+    x = viewport.width() / 2
+    scroller.handleInput(QScroller.Input.InputPress, QPointF(x, 700), 0)
+    for i, y in enumerate(range(680, 180, -50), start=1):
+        scroller.handleInput(QScroller.Input.InputMove, QPointF(x, y), i * 10)
+    scroller.handleInput(QScroller.Input.InputRelease, QPointF(x, 180), 110)
+    qtbot.waitUntil(lambda: bar.value() > 300, timeout=3000)
+
+
+def test_home_lists_latest_and_most_read(qtbot: Any, window: Any) -> None:
+    home = window.screens["home"]
+    assert home.data is not None and len(home.data.latest) >= 5
+    for _ in range(3):
+        window.go("document", doc_id="tx-mz-dibao-cailiao-gaozhi")
+    settle(window)
+    tap(qtbot, find(window, "HomeButton"))
+    settle(window)
+    assert home.data is not None
+    assert home.data.most_read[0][0] == "tx-mz-dibao-cailiao-gaozhi"
+    row = find(window, "row_tx-mz-dibao-cailiao-gaozhi")
+    tap(qtbot, row)
+    assert window.current().name == "document"
+
+
+def test_home_suggestions_as_you_type(qtbot: Any, window: Any) -> None:
+    home = window.screens["home"]
+    tap(qtbot, home.search_box)
+    commit_text(home.search_box, "低")
+    qtbot.waitUntil(lambda: home.suggestion_host.isVisible(), timeout=3000)
+    words = [home.suggestions.itemAt(i).widget().text() for i in range(home.suggestions.count())]
+    assert "低保" in words
+    chip = next(
+        home.suggestions.itemAt(i).widget()
+        for i in range(home.suggestions.count())
+        if home.suggestions.itemAt(i).widget().text() == "低保"
+    )
+    tap(qtbot, chip)
+    settle(window)
+    assert window.current().name == "results" and results_of(window).query == "低保"
+
+
+def _today() -> tuple[Any, Any]:
+    import datetime as dt
+
+    today = dt.date.today()
+    return today, today
+
+
+_ = Qt  # re-exported for readers of the tests

@@ -1,0 +1,131 @@
+"""Start the kiosk UI: ``run_kiosk(context, windowed)`` (called by ``kiosk run``).
+
+``build_window`` assembles theme, services and the main window without showing it, for tests and
+for ``kiosk screenshots``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app import KioskContext
+from ui import crash
+from ui.mainwindow import MainWindow
+from ui.printing import Printer
+from ui.services import Services
+from ui.settings import UiSettings
+from ui.speech import Speaker
+from ui.theme import Theme
+
+__all__ = ["build_window", "create_application", "run_kiosk"]
+
+log = logging.getLogger(__name__)
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused when one exists)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("zwgk-kiosk")
+    app.setApplicationDisplayName("政务公开查阅机")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    return app
+
+
+def build_window(
+    context: KioskContext,
+    *,
+    windowed: bool = True,
+    settings: UiSettings | None = None,
+    speaker: Speaker | None = None,
+    printer: Printer | None = None,
+    warm_up: bool = True,
+) -> MainWindow:
+    """Theme, services and the main window, ready to show."""
+    app = create_application()
+    store = context.store()
+    settings = settings or UiSettings.load(store)
+    theme = Theme()
+    theme.load_fonts()
+    theme.apply(app, scale=settings.text_scale, high_contrast=settings.high_contrast)
+    services = Services(context, settings, speaker=speaker, printer=printer, theme=theme)
+    window = MainWindow(services, kiosk_mode=not windowed)
+    if warm_up:
+        services.warm_up()
+    return window
+
+
+def _log_to_data_dir(data_dir: Path) -> logging.Handler | None:
+    """Log (and Qt's own messages) to ``<data_dir>/logs/kiosk.log``; return the handler."""
+    logs = data_dir / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    handler = RotatingFileHandler(
+        logs / "kiosk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+    def qt_messages(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        logging.getLogger(f"qt.{context.category or 'default'}").log(
+            _QT_LEVELS.get(kind, logging.INFO), message
+        )
+
+    qInstallMessageHandler(qt_messages)
+    return handler
+
+
+def run_kiosk(context: KioskContext, windowed: bool = False) -> int:
+    """Run the kiosk until the librarian exits it; return the exit code."""
+    app = create_application()
+    handler = _log_to_data_dir(context.data_dir)
+    window = build_window(context, windowed=windowed)
+    crash.install(context.data_dir / "logs", window.recover_from_error)
+    window.exit_requested.connect(app.quit)
+    if windowed:
+        available = app.primaryScreen().availableGeometry()
+        window.resize(min(1920, available.width()), min(1080, available.height()))
+        window.show()
+    else:
+        window.showFullScreen()
+        if window.services.settings.hide_cursor:
+            app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    log.info(
+        "kiosk started (%s) on %s", "windowed" if windowed else "full screen", context.data_dir
+    )
+    try:
+        return int(app.exec())
+    finally:
+        window.shutdown()
+        window.services.close()
+        crash.uninstall()
+        app.restoreOverrideCursor()
+        qInstallMessageHandler(None)
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()

@@ -1,0 +1,334 @@
+"""The on-screen keyboard: pinyin letters with a candidate bar, digits and 发文字号 brackets.
+
+It is the only input a villager needs. Letters build a pinyin *composition* (shown in the field as
+pre-edit text and beside the candidates); candidates come from the index's own vocabulary
+(dibao → 低保) and, for names and addresses, single characters of the first syllable. Tapping a
+candidate commits it into the focused field through a QInputMethodEvent, so QLineEdit and
+QPlainTextEdit behave exactly as with a real input method. Keys never take focus.
+
+Qt Virtual Keyboard was not used: its candidates come from Qt's generic dictionary, not from the
+index, and it never shows under the offscreen platform the tests run on (NOTES-qt.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets import button, clear_layout, label
+
+__all__ = ["Candidate", "OnScreenKeyboard", "is_text_input"]
+
+_PINYIN_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_DIGIT_ROWS = ("1234567890", "〔〕()【】[]号年", "-/.@#X第")
+_PAGE = 8
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A word or character offered for the composition, and how many letters it uses up."""
+
+    text: str
+    consumes: int
+
+
+#: ``provider(letters, deliver)``: look candidates up (off the UI thread) and call
+#: ``deliver(letters, candidates)`` on the UI thread.
+CandidateProvider = Callable[[str, Callable[[str, list[Candidate]], None]], None]
+
+
+def is_text_input(widget: QWidget | None) -> bool:
+    return isinstance(widget, QLineEdit | QPlainTextEdit) and not widget.isReadOnly()
+
+
+class OnScreenKeyboard(QFrame):
+    """Large-key keyboard docked at the bottom of the kiosk window.
+
+    Signals:
+        submitted(): 确定/搜索 was tapped (after the field received Return).
+        dismissed(): 收起键盘 was tapped.
+    """
+
+    submitted = Signal()
+    dismissed = Signal()
+
+    def __init__(
+        self, provider: CandidateProvider | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("Keyboard")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.provider = provider
+        self.target: QWidget | None = None
+        self.composition = ""
+        self.candidates: list[Candidate] = []
+        self._page = 0
+        #: "pinyin" (letters compose Chinese), "latin" (letters as typed) or "digits"
+        self.mode = "pinyin"
+        self._text_mode = "pinyin"
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 12, 24, 16)
+        outer.setSpacing(10)
+        bar_host = QWidget()
+        bar_host.setFixedHeight(104)  # the same height with or without candidates
+        bar = QHBoxLayout(bar_host)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(10)
+        self.composition_label = label("", "composition", wrap=False)
+        bar.addWidget(self.composition_label)
+        self.candidate_buttons: list[QPushButton] = []
+        for i in range(_PAGE):
+            key = button("", "candidate", partial(self._pick, i), name=f"candidate{i}")
+            key.hide()
+            self.candidate_buttons.append(key)
+            bar.addWidget(key)
+        bar.addStretch(1)
+        self.prev_page = button("◀ 上页", "key", self._previous_page)
+        self.next_page = button("下页 ▶", "key", self._next_page)
+        for key in (self.prev_page, self.next_page):
+            key.setProperty("special", True)
+            key.hide()
+            bar.addWidget(key)
+        outer.addWidget(bar_host)
+
+        self.keys_host = QWidget()
+        self.grid = QGridLayout(self.keys_host)
+        self.grid.setSpacing(10)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.keys_host, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.enter_key: QPushButton | None = None
+        self._build_keys()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # keys are sized by the stylesheet: fix the height once they are polished, so the
+        # screen above gives way and the bottom row is never squeezed
+        self.setFixedHeight(self.sizeHint().height())
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build_keys(self) -> None:
+        clear_layout(self.grid)
+        rows = _DIGIT_ROWS if self.mode == "digits" else _PINYIN_ROWS
+        unit = 2  # grid columns per key, so wide keys and half-key offsets are possible
+        for r, row in enumerate(rows):
+            offset = 1 if (self.mode != "digits" and r == 1) else 0
+            for c, char in enumerate(row):
+                key = button(char, "key", partial(self.type_char, char), name=f"key_{char}")
+                self.grid.addWidget(key, r, offset + c * unit, 1, unit)
+        width = 10 * unit
+        specials = [
+            (0, "⌫ 退格", self.backspace, "key_backspace"),
+            (1, "清空", self.clear_field, "key_clear"),
+            (2, "空格", self.space, "key_space"),
+        ]
+        for r, text, action, name in specials:
+            key = button(text, "key", action, name=name)
+            key.setProperty("special", True)
+            self.grid.addWidget(key, r, width + 1, 1, 4)
+        switch = "拼音" if self.mode == "digits" else "123 数字"
+        language = "英文" if self.mode == "pinyin" else "中文"
+        bottom = [
+            (0, 3, switch, self.toggle_mode, "key_mode"),
+            (3, 3, language, self.toggle_language, "key_language"),
+            (6, 2, "，", lambda: self.commit_text("，"), "key_comma"),
+            (8, 2, "。", lambda: self.commit_text("。"), "key_period"),
+            (10, 6, "收起键盘", self.dismiss, "key_hide"),
+            (16, 9, "确定", self.enter, "key_enter"),
+        ]
+        for col, span, text, action, name in bottom:
+            key = button(text, "primary" if name == "key_enter" else "key", action, name=name)
+            key.setProperty("special", True)
+            self.grid.addWidget(key, 3, col, 1, span)
+            if name == "key_enter":
+                self.enter_key = key
+        for i in range(self.grid.count()):
+            item = self.grid.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.show()  # at once, not when the layout gets round to it
+        self._update_enter_label()
+
+    def toggle_mode(self) -> None:
+        """Letters ⇄ digits and 发文字号 brackets."""
+        self._commit_composition()
+        if self.mode == "digits":
+            self.mode = self._text_mode
+        else:
+            self._text_mode = self.mode
+            self.mode = "digits"
+        self._build_keys()
+
+    def toggle_language(self) -> None:
+        """Pinyin (Chinese) ⇄ plain Latin letters (e-mail addresses, codes)."""
+        self._commit_composition()
+        self.mode = "latin" if self.mode == "pinyin" else "pinyin"
+        self._text_mode = self.mode
+        self._build_keys()
+
+    # -- targets ---------------------------------------------------------------------------
+    def attach(self, widget: QWidget) -> None:
+        """Type into ``widget`` from now on (called when a text field gets focus)."""
+        if widget is self.target:
+            return
+        self.detach()
+        self.target = widget
+        wanted = str(widget.property("inputMode") or "pinyin")
+        if wanted not in ("pinyin", "latin", "digits"):
+            wanted = "pinyin"
+        self._text_mode = "latin" if wanted == "latin" else "pinyin"
+        if wanted != self.mode:
+            self.mode = wanted
+            self._build_keys()
+        self._update_enter_label()
+
+    def detach(self) -> None:
+        """Forget the target, dropping any half-typed pinyin."""
+        if self.target is not None and self.composition:
+            self._send_preedit("")
+        self.target = None
+        self._set_composition("")
+
+    def _update_enter_label(self) -> None:
+        if self.enter_key is not None:
+            text = self.target.property("enterLabel") if self.target is not None else None
+            self.enter_key.setText(str(text) if text else "确定")
+
+    # -- actions ---------------------------------------------------------------------------
+    def type_char(self, char: str) -> None:
+        if self.mode == "pinyin" and char.isascii() and char.isalpha():
+            self._set_composition(self.composition + char)
+        else:
+            self.commit_text(char)
+
+    def backspace(self) -> None:
+        if self.composition:
+            self._set_composition(self.composition[:-1])
+        else:
+            self._send_key(Qt.Key.Key_Backspace)
+
+    def space(self) -> None:
+        if self.composition:
+            self._commit_composition()
+        else:
+            self.commit_text(" ")
+
+    def clear_field(self) -> None:
+        self._set_composition("")
+        if isinstance(self.target, QLineEdit | QPlainTextEdit):
+            self.target.clear()
+
+    def enter(self) -> None:
+        self._commit_composition()
+        target = self.target
+        if isinstance(target, QLineEdit):
+            self._send_key(Qt.Key.Key_Return)
+        elif target is not None:
+            target.clearFocus()
+        self.submitted.emit()
+
+    def dismiss(self) -> None:
+        self._set_composition("")
+        if self.target is not None:
+            self.target.clearFocus()
+        self.dismissed.emit()
+
+    def commit_text(self, text: str) -> None:
+        """Insert ``text`` at the cursor of the target field."""
+        target = self.target
+        if target is None or not text:
+            return
+        event = QInputMethodEvent()
+        event.setCommitString(text)
+        QCoreApplication.sendEvent(target, event)
+
+    # -- composition and candidates --------------------------------------------------------
+    def _commit_composition(self) -> None:
+        if not self.composition:
+            return
+        best = (
+            self.candidates[0].text
+            if self.candidates and self.candidates[0].consumes == len(self.composition)
+            else ""
+        )
+        text = best or self.composition
+        self._set_composition("")
+        self.commit_text(text)
+
+    def _pick(self, index: int) -> None:
+        position = self._page * _PAGE + index
+        if position >= len(self.candidates):
+            return
+        candidate = self.candidates[position]
+        rest = self.composition[candidate.consumes :]
+        self._send_preedit("")
+        self.composition = ""
+        self.commit_text(candidate.text)
+        self._set_composition(rest)
+
+    def _set_composition(self, letters: str) -> None:
+        self.composition = letters
+        self.composition_label.setText(letters)
+        self._send_preedit(letters)
+        self.candidates, self._page = [], 0
+        self._show_candidates()
+        if letters and self.provider is not None:
+            self.provider(letters, self._deliver)
+
+    def _deliver(self, letters: str, candidates: list[Candidate]) -> None:
+        if letters != self.composition:
+            return  # the person typed on; a newer lookup is under way
+        self.candidates, self._page = candidates, 0
+        self._show_candidates()
+
+    def _show_candidates(self) -> None:
+        page = self.candidates[self._page * _PAGE : (self._page + 1) * _PAGE]
+        for i, key in enumerate(self.candidate_buttons):
+            if i < len(page):
+                key.setText(page[i].text)
+                key.show()
+            else:
+                key.hide()
+        self.prev_page.setVisible(self._page > 0)
+        self.next_page.setVisible((self._page + 1) * _PAGE < len(self.candidates))
+
+    def _next_page(self) -> None:
+        if (self._page + 1) * _PAGE < len(self.candidates):
+            self._page += 1
+            self._show_candidates()
+
+    def _previous_page(self) -> None:
+        if self._page > 0:
+            self._page -= 1
+            self._show_candidates()
+
+    def visible_candidates(self) -> list[str]:
+        return [key.text() for key in self.candidate_buttons if not key.isHidden()]
+
+    # -- events to the target --------------------------------------------------------------
+    def _send_preedit(self, text: str) -> None:
+        target = self.target
+        if target is None:
+            return
+        QCoreApplication.sendEvent(target, QInputMethodEvent(text, []))
+
+    def _send_key(self, key: Qt.Key) -> None:
+        target = self.target  # the press may move focus (Return submits) and detach us
+        if target is None:
+            return
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.sendEvent(target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier))

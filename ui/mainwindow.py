@@ -1,0 +1,406 @@
+"""The kiosk window: top bar (返回, 首页, title, 大字, 高对比, clock), the screens, the idle
+countdown banner and the on-screen keyboard; navigation history; idle reset; the hidden corner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLayout,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.idle import IdleWatcher
+from ui.keyboard import OnScreenKeyboard, is_text_input
+from ui.lockdown import KioskLock
+from ui.screens.base import Screen
+from ui.screens.document import DocumentScreen
+from ui.screens.home import HomeScreen
+from ui.screens.librarian import LibrarianScreen
+from ui.screens.pdfview import PdfScreen
+from ui.screens.pinpad import PinPadScreen
+from ui.screens.request_form import RequestFormScreen
+from ui.screens.results import ResultsScreen
+from ui.screens.selfcheck import SelfCheckScreen
+from ui.services import Services
+from ui.widgets import button, label
+
+__all__ = ["CornerHotspot", "MainWindow"]
+
+log = logging.getLogger(__name__)
+
+_LARGE_TEXT_SCALE = 1.25
+_WEEKDAYS = "一二三四五六日"
+
+
+class CornerHotspot(QWidget):
+    """An invisible patch in the top-right corner: holding it for ``hold_ms`` opens the PIN pad.
+
+    Signals:
+        activated(): held long enough.
+    """
+
+    activated = Signal()
+
+    def __init__(self, hold_ms: int, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("CornerHotspot")
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(hold_ms)
+        self._timer.timeout.connect(self.activated.emit)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._timer.start()
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._timer.stop()
+        event.accept()
+
+    def holding(self) -> bool:
+        return self._timer.isActive()
+
+
+class _ScreenStack(QStackedWidget):
+    """The screens. They scroll, so the stack never asks for a height for its width (a page
+    with wrapped labels would otherwise push the on-screen keyboard off the bottom)."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+class MainWindow(QWidget):
+    """The whole kiosk.
+
+    Signals:
+        screen_changed(str): a screen was shown (its name).
+        exit_requested(): the librarian chose to leave the kiosk.
+    """
+
+    screen_changed = Signal(str)
+    exit_requested = Signal()
+
+    def __init__(self, services: Services, *, kiosk_mode: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.theme = services.theme
+        self.kiosk_mode = kiosk_mode
+        self._exit_allowed = not kiosk_mode
+        self.setObjectName("KioskWindow")
+        self.setWindowTitle(services.settings.site_name)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self.app = app
+        self.lock = KioskLock(app) if kiosk_mode else None
+        if kiosk_mode:
+            self.setWindowFlags(
+                Qt.WindowType.Window
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+
+        root = QVBoxLayout(self)
+        # the window's size is the screen's; never let the layout resize or constrain it
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self._build_top_bar())
+        root.addWidget(self._build_idle_banner())
+        self.notice = label("", "notice")
+        self.notice.setObjectName("WindowNotice")
+        self.notice.hide()
+        root.addWidget(self.notice)
+        self.stack = _ScreenStack()
+        # screens scroll; when the keyboard is up the stack gives way, not the keyboard
+        self.stack.setMinimumHeight(200)
+        self.stack.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        root.addWidget(self.stack, 1)
+        self.keyboard = OnScreenKeyboard(services.pinyin_candidates)
+        self.keyboard.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.keyboard.hide()
+        root.addWidget(self.keyboard)
+
+        self.screens: dict[str, Screen] = {}
+        for cls in (
+            HomeScreen, ResultsScreen, DocumentScreen, PdfScreen, SelfCheckScreen,
+            RequestFormScreen, PinPadScreen, LibrarianScreen,
+        ):  # fmt: skip
+            screen = cls(services, self)
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+        self.history: list[tuple[str, dict[str, Any]]] = []
+
+        self.hotspot = CornerHotspot(int(services.settings.unlock_hold_s * 1000), self)
+        self.hotspot.activated.connect(self.open_pinpad)
+        self.idle = IdleWatcher(
+            services.settings.idle_timeout_s, services.settings.idle_countdown_s, self
+        )
+        self.idle.countdown_started.connect(self._on_countdown)
+        self.idle.countdown_tick.connect(self._on_countdown)
+        self.idle.countdown_cancelled.connect(self.idle_banner.hide)
+        self.idle.timed_out.connect(self._on_idle)
+        self.app.focusChanged.connect(self._on_focus)
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.timeout.connect(self.notice.hide)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.timeout.connect(self._tick_clock)
+        self._clock_timer.start(15_000)
+        self._tick_clock()
+        self.home()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_top_bar(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("TopBar")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(24, 12, 24, 12)
+        layout.setSpacing(16)
+        self.back_button = button("‹ 返回", "nav", self.back, name="BackButton")
+        self.home_button = button("首页", "nav", self.home, name="HomeButton")
+        layout.addWidget(self.back_button)
+        layout.addWidget(self.home_button)
+        self.title_label = label("", wrap=False)
+        self.title_label.setObjectName("ScreenTitle")
+        layout.addWidget(self.title_label, 1)
+        self.large_text = button(
+            "大字", "toggle", self.toggle_large_text, checkable=True, name="LargeText"
+        )
+        self.contrast = button(
+            "高对比", "toggle", self.toggle_contrast, checkable=True, name="HighContrast"
+        )
+        layout.addWidget(self.large_text)
+        layout.addWidget(self.contrast)
+        self.clock = label("", wrap=False)
+        self.clock.setObjectName("Clock")
+        self.clock.setMinimumWidth(220)
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.clock)
+        return bar
+
+    def _build_idle_banner(self) -> QFrame:
+        self.idle_banner = QFrame()
+        self.idle_banner.setObjectName("IdleBanner")
+        layout = QHBoxLayout(self.idle_banner)
+        layout.setContentsMargins(32, 12, 32, 12)
+        self.idle_label = label("", wrap=True)
+        self.idle_label.setObjectName("IdleText")
+        layout.addWidget(self.idle_label, 1)
+        layout.addWidget(button("我还在用", "primary", self._poke, name="StillHere"))
+        self.idle_banner.hide()
+        return self.idle_banner
+
+    def _poke(self) -> None:
+        self.idle.poke()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        size = 120
+        self.hotspot.setGeometry(QRect(self.width() - size, 0, size, size))
+        self.hotspot.raise_()
+
+    # -- navigation (the Navigator protocol) -----------------------------------------------
+    def current(self) -> Screen:
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, Screen)
+        return widget
+
+    def go(self, screen: str, **params: Any) -> None:
+        current = self.current() if self.history else None
+        if current is not None:
+            self.history[-1] = (current.name, current.params())
+            current.leave()
+        self.history.append((screen, params))
+        self._show(screen, params)
+
+    def replace(self, screen: str, **params: Any) -> None:
+        if self.history:
+            self.current().leave()
+            self.history.pop()
+        self.history.append((screen, params))
+        self._show(screen, params)
+
+    def back(self) -> None:
+        if len(self.history) <= 1:
+            self.home()
+            return
+        self.current().leave()
+        self.history.pop()
+        name, params = self.history[-1]
+        self._show(name, params)
+
+    def home(self) -> None:
+        if self.history:
+            self.current().leave()
+        self.history = [("home", {})]
+        self._show("home", {})
+
+    def _show(self, name: str, params: dict[str, Any]) -> None:
+        self._drop_focus()
+        screen = self.screens[name]
+        self.stack.setCurrentWidget(screen)
+        screen.enter(params)
+        self.title_label.setText(screen.screen_title())
+        self.back_button.setVisible(name != "home")
+        self.screen_changed.emit(name)
+
+    def request_exit(self) -> None:
+        """The librarian's "exit kiosk": lift the lock and close."""
+        self._exit_allowed = True
+        if self.lock is not None:
+            self.lock.release()
+        self.exit_requested.emit()
+        self.close()
+
+    def open_pinpad(self) -> None:
+        if self.history and self.history[-1][0] in ("pinpad", "librarian"):
+            return
+        self.go("pinpad")
+
+    # -- keyboard --------------------------------------------------------------------------
+    def _on_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and is_text_input(new) and self.isAncestorOf(new):
+            self.keyboard.attach(new)
+            self.keyboard.show()
+            QTimer.singleShot(0, lambda w=new: self._keep_visible(w))
+        elif new is None or self.isAncestorOf(new) or new is self:
+            self.keyboard.detach()
+            self.keyboard.hide()
+
+    def _keep_visible(self, widget: QWidget) -> None:
+        parent: QObject | None = widget.parent()
+        while parent is not None:
+            if isinstance(parent, QScrollArea):
+                parent.ensureWidgetVisible(widget, 40, 40)
+                return
+            parent = parent.parent()
+
+    def _drop_focus(self) -> None:
+        focused = self.app.focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            focused.clearFocus()
+        self.keyboard.detach()
+        self.keyboard.hide()
+
+    # -- idle ------------------------------------------------------------------------------
+    def is_pristine(self) -> bool:
+        """Nothing to forget: Home, empty box, default look."""
+        home = self.screens["home"]
+        assert isinstance(home, HomeScreen)
+        return (
+            len(self.history) == 1
+            and self.history[0][0] == "home"
+            and not home.search_box.text()
+            and not self.large_text.isChecked()
+            and not self.contrast.isChecked()
+        )
+
+    def _on_countdown(self, seconds: int) -> None:
+        if self.is_pristine():
+            return
+        self.idle_label.setText(f"您好像离开了。{seconds} 秒后回到首页，刚才看的内容会清除。")
+        self.idle_banner.show()
+
+    def _on_idle(self) -> None:
+        self.idle_banner.hide()
+        if not self.is_pristine():
+            self.reset_all()
+
+    def reset_all(self) -> None:
+        """Forget everything: queries, history, forms, reading, text size; back to Home."""
+        self.services.stop_speaking()
+        self._drop_focus()
+        for screen in self.screens.values():
+            screen.reset()
+        if self.large_text.isChecked() or self.contrast.isChecked():
+            self.large_text.setChecked(False)
+            self.contrast.setChecked(False)
+            self._apply_theme()
+        self.history = []
+        self.home()
+
+    def recover_from_error(self, message: str = "") -> None:
+        """After an unexpected error (logged by the excepthook): Home, with a calm note."""
+        try:
+            self.reset_all()
+        except Exception:  # the screen is in a bad state; log and at least show Home
+            log.exception("reset after an error failed")
+            self.history = [("home", {})]
+            self.stack.setCurrentWidget(self.screens["home"])
+        self.show_notice("刚才出了点小问题，已经回到首页，请重新操作。")
+
+    def show_notice(self, text: str, ms: int = 10_000) -> None:
+        self.notice.setText(text)
+        self.notice.show()
+        self._notice_timer.start(ms)
+
+    # -- look ------------------------------------------------------------------------------
+    def toggle_large_text(self) -> None:
+        self._apply_theme()
+
+    def toggle_contrast(self) -> None:
+        self._apply_theme()
+
+    def _label_toggles(self) -> None:
+        self.large_text.setText("✓ 大字" if self.large_text.isChecked() else "大字")
+        self.contrast.setText("✓ 高对比" if self.contrast.isChecked() else "高对比")
+
+    def _apply_theme(self) -> None:
+        base = self.services.settings.text_scale
+        scale = max(base, _LARGE_TEXT_SCALE) if self.large_text.isChecked() else base
+        high_contrast = self.contrast.isChecked() or self.services.settings.high_contrast
+        self._label_toggles()
+        self.theme.apply(self.app, scale=scale, high_contrast=high_contrast)
+        for screen in self.screens.values():
+            screen.theme_changed()
+
+    def _tick_clock(self) -> None:
+        now = dt.datetime.now()
+        self.clock.setText(f"{now.month}月{now.day}日 周{_WEEKDAYS[now.weekday()]}  {now:%H:%M}")
+
+    # -- lockdown --------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._exit_allowed:
+            event.ignore()
+            return
+        self.idle.stop()
+        self._clock_timer.stop()
+        super().closeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # a kiosk window that somehow got minimised or un-fullscreened goes back
+        locked = self.kiosk_mode and not self._exit_allowed
+        if (
+            locked
+            and event.type() == QEvent.Type.WindowStateChange
+            and not self.isFullScreen()
+            and self.isVisible()
+        ):
+            QTimer.singleShot(0, self.showFullScreen)
+        super().changeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop timers and background work (tests, exit)."""
+        self.idle.stop()
+        self._clock_timer.stop()
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.app.focusChanged.disconnect(self._on_focus)
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

@@ -1,0 +1,397 @@
+"""Results: large cards, facet chips, "did you mean", an empty state that always offers a way on.
+
+Typing in the box searches as you type: a short debounce, then a worker search; a result that
+arrives after newer typing is dropped (TaskRunner channel tokens). A search counts in the usage
+statistics when it is submitted, or when the typed text stays unchanged for a moment.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.records import STATUS_LABELS
+from ui.screens.base import Navigator, Screen
+from ui.screens.home import CategoryTiles
+from ui.services import Services
+from ui.widgets import (
+    FlowLayout,
+    ResultCard,
+    TouchScrollArea,
+    button,
+    clear_layout,
+    label,
+    set_label_text,
+)
+
+if TYPE_CHECKING:
+    from index import SearchResults
+
+__all__ = ["ResultsScreen"]
+
+PAGE_SIZE = 20
+_TYPING_DELAY_MS = 400
+_SETTLE_MS = 2000
+_FACETS = (
+    ("category", "分类"),
+    ("year", "年份"),
+    ("status", "有效性"),
+    ("agency", "发布机构"),
+    ("kind", "类型"),
+)
+_KIND_LABELS = {
+    "disclosure": "公开信息",
+    "policy": "政策文件",
+    "guide": "办事指南",
+    "report": "报告",
+    "notice": "通知公告",
+}
+_MAX_CHIPS = {"category": 12, "year": 8, "status": 4, "agency": 6, "kind": 5}
+
+
+def chip_label(facet: str, value: str) -> str:
+    if facet == "status":
+        return STATUS_LABELS.get(value, value)
+    if facet == "kind":
+        return _KIND_LABELS.get(value, value)
+    if facet == "year":
+        return f"{value}年"
+    return value
+
+
+class ResultsScreen(Screen):
+    name = "results"
+    title = "查找结果"
+
+    def __init__(self, services: Services, nav: Navigator) -> None:
+        super().__init__(services, nav)
+        self.query = ""
+        self.filters: dict[str, str] = {}
+        self.label_text = ""
+        self.results: SearchResults | None = None
+        self.loaded = 0
+        self.searching = False
+        self._shown_key: tuple[str, tuple[tuple[str, str], ...]] | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 20, 40, 16)
+        outer.setSpacing(14)
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("ResultsSearch")
+        self.search_box.setPlaceholderText("输入要找的内容")
+        self.search_box.setProperty("enterLabel", "搜索")
+        self.search_box.setMaxLength(64)
+        self.search_box.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.search_box.setFocusPolicy(
+            Qt.FocusPolicy.ClickFocus
+        )  # no focus (keyboard) until tapped
+        self.search_box.textEdited.connect(self._on_typed)
+        self.search_box.returnPressed.connect(self.submit)
+        row.addWidget(self.search_box, 1)
+        row.addWidget(button("搜索", "primary", self.submit, name="ResultsSearchButton"))
+        outer.addLayout(row)
+
+        self.summary = label("", "heading")
+        self.summary.setObjectName("ResultsSummary")
+        outer.addWidget(self.summary)
+        self.note = label("", "notice")
+        self.note.hide()
+        outer.addWidget(self.note)
+        self.did_you_mean = button("", "chip", self._take_suggestion, name="DidYouMean")
+        self.did_you_mean.hide()
+        outer.addWidget(self.did_you_mean, 0, Qt.AlignmentFlag.AlignLeft)
+
+        body = QHBoxLayout()
+        body.setSpacing(28)
+        facet_host = QWidget()
+        self.facet_layout = QVBoxLayout(facet_host)
+        self.facet_layout.setContentsMargins(0, 0, 12, 0)
+        self.facet_layout.setSpacing(10)
+        self.facet_scroll = TouchScrollArea(
+            facet_host, mouse_drag=services.settings.mouse_drag_scroll
+        )
+        self.facet_scroll.setFixedWidth(470)
+        body.addWidget(self.facet_scroll)
+        self.chips: dict[tuple[str, str], QPushButton] = {}
+
+        list_host = QWidget()
+        self.list_layout = QVBoxLayout(list_host)
+        self.list_layout.setContentsMargins(0, 0, 16, 0)
+        self.list_layout.setSpacing(16)
+        self.cards_layout = QVBoxLayout()
+        self.cards_layout.setSpacing(16)
+        self.list_layout.addLayout(self.cards_layout)
+        self.more_button = button("显示更多结果", None, self.load_more, name="MoreResults")
+        self.more_button.hide()
+        self.list_layout.addWidget(self.more_button)
+        self.empty = self._build_empty()
+        self.empty.hide()
+        self.list_layout.addWidget(self.empty)
+        self.list_layout.addStretch(1)
+        self.list_scroll = TouchScrollArea(
+            list_host, mouse_drag=services.settings.mouse_drag_scroll
+        )
+        body.addWidget(self.list_scroll, 1)
+        outer.addLayout(body, 1)
+
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(_TYPING_DELAY_MS)
+        self._typing.timeout.connect(lambda: self.run_search(count=False))
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(_SETTLE_MS)
+        self._settle.timeout.connect(self._count_search)
+        self._counted: tuple[str, tuple[tuple[str, str], ...]] | None = None
+
+    def _build_empty(self) -> QWidget:
+        panel = QFrame()
+        panel.setProperty("role", "panel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(28, 24, 28, 24)
+        layout.setSpacing(16)
+        self.empty_title = label("", "title")
+        layout.addWidget(self.empty_title)
+        layout.addWidget(
+            label(
+                "可以这样试试：\n"
+                "· 少输几个字，比如只输“低保”；\n"
+                "· 换个说法，比如“看病报销”“危房改造”“养老金”；\n"
+                "· 有文号的，直接输入文号，比如“桐民发〔2024〕12号”；\n"
+                "· 或者点下面的分类直接看。还是找不到，可以请工作人员帮忙，或者申请政府信息公开。"
+            )
+        )
+        self.empty_tiles = CategoryTiles(self.nav, self.services, columns=3)
+        layout.addWidget(self.empty_tiles)
+        layout.addWidget(
+            button(
+                "申请政府信息公开", "primary", lambda: self.nav.go("request"), name="EmptyRequest"
+            ),
+            0,
+            Qt.AlignmentFlag.AlignLeft,
+        )
+        return panel
+
+    # -- screen ----------------------------------------------------------------------------
+    def screen_title(self) -> str:
+        if self.label_text and not self.query:
+            return self.label_text
+        return self.title
+
+    def enter(self, params: dict[str, Any]) -> None:
+        query = str(params.get("query", ""))
+        filters = dict(params.get("filters") or {})
+        self.label_text = str(params.get("label", ""))
+        key = (query, tuple(sorted(filters.items())))
+        if key == self._shown_key and self.results is not None:
+            return  # back from a document: keep the list (and its scroll position)
+        self.query, self.filters = query, filters
+        self.search_box.blockSignals(True)
+        self.search_box.setText(query)
+        self.search_box.blockSignals(False)
+        self.run_search(count=bool(params.get("submitted")) or not query)
+
+    def params(self) -> dict[str, Any]:
+        return {"query": self.query, "filters": dict(self.filters), "label": self.label_text}
+
+    def leave(self) -> None:
+        self._typing.stop()
+        self._settle.stop()
+        if self.search_box.hasFocus():
+            self.search_box.clearFocus()
+
+    def reset(self) -> None:
+        self.leave()
+        self.services.runner.cancel("search")
+        self.services.runner.cancel("search-more")
+        self.query, self.filters, self.label_text = "", {}, ""
+        self.results, self._shown_key, self._counted = None, None, None
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        clear_layout(self.cards_layout)
+        clear_layout(self.facet_layout)
+        self.chips.clear()
+        self.summary.setText("")
+        self.note.hide()
+        self.did_you_mean.hide()
+        self.more_button.hide()
+        self.empty.hide()
+
+    # -- searching -------------------------------------------------------------------------
+    def submit(self) -> None:
+        self.query = self.search_box.text().strip()
+        self._typing.stop()
+        self.search_box.clearFocus()  # hides the keyboard so the results show
+        self.run_search(count=True)
+
+    def _on_typed(self, text: str) -> None:
+        self.query = text.strip()
+        self._typing.start()
+
+    def run_search(self, count: bool = False) -> None:
+        """Search now for the box's text and the chosen chips (results arrive later)."""
+        self._typing.stop()
+        self.searching = True
+        self.summary.setText("正在查找……")
+        self.services.search(self.query, self.filters, lambda r: self._show(r, count), self._failed)
+
+    def _failed(self, _message: str) -> None:
+        self.searching = False
+        self.summary.setText("查找出了点问题，请再试一次。")
+
+    def _show(self, results: SearchResults, count: bool) -> None:
+        self.searching = False
+        self.results = results
+        self._shown_key = (self.query, tuple(sorted(self.filters.items())))
+        self.loaded = len(results.hits)
+        if count:
+            self._count_search()
+        elif self.query:
+            self._settle.start()
+        self._show_summary(results)
+        self._show_facets(results)
+        clear_layout(self.cards_layout)
+        self._add_cards(results)
+        self.more_button.setVisible(self.loaded < results.total)
+        self.empty.setVisible(results.total == 0)
+        if results.total == 0:
+            shown = self.query or self.label_text
+            self.empty_title.setText(
+                f"没有找到与“{shown}”有关的文件" if shown else "这里还没有文件"
+            )
+        self.list_scroll.verticalScrollBar().setValue(0)
+
+    def _count_search(self) -> None:
+        if self.results is None or not self.query:
+            return
+        key = (self.query, tuple(sorted(self.filters.items())))
+        if key == self._counted:
+            return
+        self._counted = key
+        self.services.count("search", self.query)
+        if self.results.total == 0:
+            self.services.count("zero_result", self.query)
+
+    def _show_summary(self, results: SearchResults) -> None:
+        what = f"“{self.query}”" if self.query else (self.label_text or "")
+        self.summary.setText(f"{what} 共找到 {results.total} 篇" if results.total else "")
+        notes = []
+        if results.pinyin_words:
+            notes.append(
+                f"拼音“{html.escape(self.query)}”理解为：{'、'.join(map(html.escape, results.pinyin_words))}"
+            )
+        if results.relaxed:
+            notes.append("没有同时包含所有词的文件，下面是包含部分词语的结果。")
+        set_label_text(self.note, "<br>".join(notes), rich=True)
+        self.note.setVisible(bool(notes))
+        if results.did_you_mean:
+            self.did_you_mean.setText(f"您是不是要找：{results.did_you_mean}")
+            self.did_you_mean.setProperty("suggestion", results.did_you_mean)
+            self.did_you_mean.show()
+        else:
+            self.did_you_mean.hide()
+
+    def _show_facets(self, results: SearchResults) -> None:
+        clear_layout(self.facet_layout)
+        self.chips.clear()
+        if self.filters:
+            self.facet_layout.addWidget(
+                button("✕ 清除全部筛选", "chip", self.clear_filters, name="ClearFilters")
+            )
+        for facet, title in _FACETS:
+            values = results.facets.get(facet, [])
+            chosen = self.filters.get(facet)
+            if len(values) < 2 and not chosen:
+                continue  # one value narrows nothing
+            self.facet_layout.addWidget(label(title, "heading"))
+            host = QWidget()
+            flow = FlowLayout(host, spacing=10)
+            for value in values[: _MAX_CHIPS[facet]]:
+                text = f"{chip_label(facet, value.value)}  {value.count}"
+                chip = button(
+                    text, "chip", partial(self.toggle, facet, value.value), checkable=True
+                )
+                chip.setChecked(chosen == value.value)
+                chip.setObjectName(f"chip_{facet}_{value.value}")
+                flow.addWidget(chip)
+                self.chips[(facet, value.value)] = chip
+            self.facet_layout.addWidget(host)
+        self.facet_layout.addStretch(1)
+
+    def _add_cards(self, results: SearchResults) -> None:
+        colors = self.services.theme.colors
+        mark = f'<b style="background-color:{colors["mark"]}; color:{colors["mark_ink"]}">'
+        for hit in results.hits:
+            meta = "　".join(x for x in (hit.doc_number, hit.agency, hit.published) if x)
+            snippet = hit.snippet_html().replace("<b>", mark)
+            card = ResultCard(
+                hit.id,
+                hit.title,
+                meta,
+                snippet,
+                hit.status,
+                STATUS_LABELS.get(hit.status, hit.status),
+            )
+            card.setObjectName(f"card_{hit.id}")
+            card.opened.connect(self.open)
+            self.cards_layout.addWidget(card)
+
+    # -- taps ------------------------------------------------------------------------------
+    def toggle(self, facet: str, value: str) -> None:
+        if self.filters.get(facet) == value:
+            del self.filters[facet]
+        else:
+            self.filters[facet] = value
+        self.run_search()
+
+    def clear_filters(self) -> None:
+        self.filters = {}
+        self.run_search()
+
+    def _take_suggestion(self) -> None:
+        suggestion = str(self.did_you_mean.property("suggestion") or "")
+        if suggestion:
+            self.search_box.setText(suggestion)
+            self.submit()
+
+    def load_more(self) -> None:
+        if self.results is None:
+            return
+        offset = self.loaded
+        self.more_button.setEnabled(False)
+
+        def show_more(results: SearchResults) -> None:
+            self.more_button.setEnabled(True)
+            self._add_cards(results)
+            self.loaded += len(results.hits)
+            self.more_button.setVisible(self.loaded < results.total and bool(results.hits))
+
+        self.services.search(
+            self.query,
+            self.filters,
+            show_more,
+            limit=PAGE_SIZE,
+            offset=offset,
+            channel="search-more",
+        )
+
+    def open(self, doc_id: str) -> None:
+        terms = list(self.results.terms) if self.results else []
+        self._count_search()
+        self.nav.go("document", doc_id=doc_id, terms=terms)
+
+    def cards(self) -> list[ResultCard]:
+        found = []
+        for i in range(self.cards_layout.count()):
+            item = self.cards_layout.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, ResultCard):
+                found.append(widget)
+        return found

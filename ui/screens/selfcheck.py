@@ -1,0 +1,324 @@
+"""低保 self-check: where, urban or rural, how many people, monthly income → a plain answer.
+
+Nothing typed here is stored; only an aggregate count (region and area, never the numbers) goes to
+the usage statistics. The answer says it is guidance, not a decision.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.store import AllowanceRow
+from ui.eligibility import AREA_LABELS, Assessment, assess
+from ui.numpad import NumberPad
+from ui.screens.base import Navigator, Screen
+from ui.services import Services
+from ui.widgets import (
+    LabelButton,
+    TouchScrollArea,
+    button,
+    clear_layout,
+    label,
+    set_label_text,
+    set_props,
+)
+
+__all__ = ["SelfCheckScreen"]
+
+MATERIALS = (
+    "全家人的身份证、户口簿",
+    "低保申请表（窗口免费领取，可以请工作人员代填）",
+    "家庭经济状况核对授权书（全家成年人签字或按手印）",
+    "家庭收入情况说明（工资证明或收入声明）",
+    "社会保障卡或银行卡（用来领低保金）",
+    "有残疾、大病的，带残疾人证、病历或诊断证明",
+)
+WHERE = "到户口所在地的乡镇人民政府（街道办事处）社会救助窗口申请，一般在便民服务中心一楼。走不动的，可以请村（居）委会代办或打电话请工作人员上门。"
+NOT_A_DECISION = "这个结果只是参考，不是审批决定。能不能享受低保，以乡镇（街道）审核确认为准。您输入的信息不会被保存。"
+_MAX_PEOPLE = 12
+
+
+class SelfCheckScreen(Screen):
+    name = "selfcheck"
+    title = "低保自助查询"
+
+    def __init__(self, services: Services, nav: Navigator) -> None:
+        super().__init__(services, nav)
+        self.region = ""
+        self.area = ""
+        self.people = 0
+        self.assessment: Assessment | None = None
+        self.standards: dict[tuple[str, str], AllowanceRow] = {}
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(40, 20, 40, 16)
+        outer.setSpacing(32)
+
+        # 1–3: where, urban/rural, household size
+        steps_host = QWidget()
+        steps = QVBoxLayout(steps_host)
+        steps.setContentsMargins(0, 0, 12, 0)
+        steps.setSpacing(14)
+        steps.addWidget(label("1. 您家户口在哪个县（区）？", "heading"))
+        self.region_host = QWidget()
+        self.region_grid = QGridLayout(self.region_host)
+        self.region_grid.setContentsMargins(0, 0, 0, 0)
+        self.region_grid.setSpacing(12)
+        self.region_group = QButtonGroup(self)
+        self.region_group.setExclusive(True)
+        steps.addWidget(self.region_host)
+        steps.addWidget(label("2. 住在城镇还是农村？", "heading"))
+        area_row = QHBoxLayout()
+        self.area_group = QButtonGroup(self)
+        self.area_buttons: dict[str, QPushButton] = {}
+        for area, text in (("urban", "城镇"), ("rural", "农村")):
+            choice = button(
+                text, "chip", partial(self.set_area, area), checkable=True, name=f"area_{area}"
+            )
+            self.area_group.addButton(choice)
+            self.area_buttons[area] = choice
+            area_row.addWidget(choice)
+        steps.addLayout(area_row)
+        steps.addWidget(label("3. 家里一起生活的有几口人？", "heading"))
+        people_row = QHBoxLayout()
+        self.fewer = button(
+            "少一人", None, lambda: self.set_people(self.people - 1), name="PeopleFewer"
+        )
+        self.people_label = label("", "amount", wrap=False)
+        self.people_label.setObjectName("PeopleCount")
+        self.people_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.more = button(
+            "多一人", None, lambda: self.set_people(self.people + 1), name="PeopleMore"
+        )
+        people_row.addWidget(self.fewer)
+        people_row.addWidget(self.people_label, 1)
+        people_row.addWidget(self.more)
+        steps.addLayout(people_row)
+        steps.addStretch(1)
+        outer.addWidget(
+            TouchScrollArea(steps_host, mouse_drag=services.settings.mouse_drag_scroll), 5
+        )
+
+        # 4: income on a number pad
+        income = QVBoxLayout()
+        income.setSpacing(14)
+        income.addWidget(label("4. 全家一个月总共收入多少元？", "heading"))
+        income.addWidget(label("工资、养老金、种地和打零工的收入都算上，按一个月算。", "muted"))
+        self.income_label = label("", "amount", wrap=False)
+        self.income_label.setObjectName("IncomeAmount")
+        income.addWidget(self.income_label)
+        self.pad = NumberPad(max_digits=7)
+        self.pad.value_changed.connect(self._on_income)
+        income.addWidget(self.pad)
+        self.check_button = button("看看结果", "primary", self.check, name="SelfCheckRun")
+        self.check_button.setMinimumHeight(96)
+        income.addWidget(self.check_button)
+        self.hint = label("", "error")
+        self.hint.setObjectName("SelfCheckHint")
+        income.addWidget(self.hint)
+        income.addStretch(1)
+        outer.addLayout(income, 4)
+
+        # the answer
+        answer_host = QWidget()
+        answer = QVBoxLayout(answer_host)
+        answer.setContentsMargins(0, 0, 12, 0)
+        answer.setSpacing(14)
+        self.verdict = label("", "verdict", wrap=False)
+        self.verdict.setObjectName("Verdict")
+        answer.addWidget(self.verdict)
+        self.explanation = label("")
+        self.explanation.setObjectName("Explanation")
+        answer.addWidget(self.explanation)
+        self.source_button = LabelButton("row", (18, 10, 18, 10))
+        self.source_button.setObjectName("StandardSource")
+        self.source_label = label("")
+        self.source_button.add(self.source_label)
+        self.source_button.clicked.connect(lambda _c=False: self._open_source())
+        answer.addWidget(self.source_button)
+        self.next_steps = QFrame()
+        self.next_steps.setProperty("role", "panel")
+        next_layout = QVBoxLayout(self.next_steps)
+        next_layout.setContentsMargins(20, 16, 20, 16)
+        next_layout.setSpacing(10)
+        next_layout.addWidget(label("要带的材料", "heading"))
+        next_layout.addWidget(label("\n".join(f"· {m}" for m in MATERIALS)))
+        next_layout.addWidget(label("到哪里申请", "heading"))
+        next_layout.addWidget(label(WHERE))
+        answer.addWidget(self.next_steps)
+        self.guides = QVBoxLayout()
+        self.guides.setSpacing(10)
+        answer.addLayout(self.guides)
+        self.disclaimer = label(NOT_A_DECISION, "notice")
+        answer.addWidget(self.disclaimer)
+        answer.addStretch(1)
+        self.answer_scroll = TouchScrollArea(
+            answer_host, mouse_drag=services.settings.mouse_drag_scroll
+        )
+        outer.addWidget(self.answer_scroll, 6)
+        self.reset()
+
+    # -- screen ----------------------------------------------------------------------------
+    def enter(self, params: dict[str, Any]) -> None:
+        self._load_regions()
+
+    def reset(self) -> None:
+        self.region, self.area, self.assessment = "", "", None
+        for group in (self.region_group, self.area_group):
+            group.setExclusive(False)
+            for choice in group.buttons():
+                choice.setChecked(False)
+            group.setExclusive(True)
+        self.set_people(0)
+        self.pad.clear()
+        self.hint.setText("")
+        self._show_intro()
+
+    def _load_regions(self) -> None:
+        rows = [
+            r for r in self.services.store.allowance_standards() if r.document.status == "valid"
+        ]
+        regions = list(dict.fromkeys(r.region for r in rows))
+        # county-level standards first; the city-wide guidance standard last
+        regions.sort(key=lambda r: (r.endswith("市"), r))
+        if [b.property("region") for b in self.region_group.buttons()] == regions:
+            return
+        for old in self.region_group.buttons():
+            self.region_group.removeButton(old)
+        clear_layout(self.region_grid)
+        for i, region in enumerate(regions):
+            text = f"{region}（其他地方）" if region.endswith("市") else region
+            choice = button(
+                text,
+                "chip",
+                partial(self.set_region, region),
+                checkable=True,
+                name=f"region_{region}",
+            )
+            choice.setProperty("region", region)
+            self.region_group.addButton(choice)
+            self.region_grid.addWidget(choice, i // 2, i % 2)
+
+    # -- inputs ----------------------------------------------------------------------------
+    def set_region(self, region: str) -> None:
+        self.region = region
+        for choice in self.region_group.buttons():
+            choice.setChecked(choice.property("region") == region)
+
+    def set_area(self, area: str) -> None:
+        self.area = area
+        for key, choice in self.area_buttons.items():
+            choice.setChecked(key == area)
+
+    def set_people(self, people: int) -> None:
+        self.people = max(0, min(people, _MAX_PEOPLE))
+        self.people_label.setText(f"{self.people} 人" if self.people else "请选择")
+        self.fewer.setEnabled(self.people > 1)
+        self.more.setEnabled(self.people < _MAX_PEOPLE)
+        if self.people == 0:
+            self.fewer.setEnabled(False)
+
+    def set_income(self, amount: int) -> None:
+        self.pad.clear()
+        for digit in str(max(0, amount)):
+            self.pad.press(digit)
+
+    def _on_income(self, value: str) -> None:
+        self.income_label.setText(f"{int(value):,} 元" if value else "0 元")
+
+    # -- the answer ------------------------------------------------------------------------
+    def check(self) -> None:
+        missing = []
+        if not self.region:
+            missing.append("第1步：选县（区）")
+        if not self.area:
+            missing.append("第2步：选城镇或农村")
+        if self.people < 1:
+            missing.append("第3步：选几口人")
+        if missing:
+            self.hint.setText("还差：" + "；".join(missing))
+            return
+        self.hint.setText("")
+        standard = self.services.store.current_allowance(self.region, self.area)
+        if standard is None:
+            self.assessment = None
+            self._show_unknown()
+            return
+        income = int(self.pad.value or "0")
+        self.assessment = assess(income, self.people, standard)
+        self.services.count("selfcheck", f"{self.region}/{self.area}")
+        self._show_answer(self.assessment)
+
+    def _show_intro(self) -> None:
+        self.verdict.setText("")
+        self.verdict.hide()
+        set_label_text(
+            self.explanation,
+            "按左边 1、2、3、4 步选好，再点“看看结果”。\n\n"
+            "低保是什么：一家人每个月的收入平均到每个人，低于当地低保标准，家里也没有值钱的房子、车子、大额存款，"
+            "政府按月补助，保住基本生活。",
+        )
+        self.source_button.hide()
+        self.next_steps.hide()
+        clear_layout(self.guides)
+
+    def _show_unknown(self) -> None:
+        self.verdict.setText("暂时查不到")
+        set_props(self.verdict, verdict="no")
+        self.verdict.show()
+        area = AREA_LABELS.get(self.area, "")
+        set_label_text(
+            self.explanation,
+            f"本机还没有{self.region}{area}现行的低保标准。请到乡镇（街道）社会救助窗口问一问。",
+        )
+        self.source_button.hide()
+        self.next_steps.show()
+
+    def _show_answer(self, result: Assessment) -> None:
+        self.verdict.setText(result.verdict)
+        set_props(self.verdict, verdict="yes" if result.likely_eligible else "no")
+        self.verdict.show()
+        set_label_text(self.explanation, result.explanation())
+        set_label_text(self.source_label, f"看看标准文件：{result.document_title}")
+        self.source_button.show()
+        self.next_steps.setVisible(True)
+        self.services.search(
+            "低保", {"kind": "guide"}, self._show_guides, limit=3, channel="selfcheck-guides"
+        )
+        self.answer_scroll.verticalScrollBar().setValue(0)
+
+    def _show_guides(self, results: Any) -> None:
+        clear_layout(self.guides)
+        if not results.hits:
+            return
+        self.guides.addWidget(label("办事指南", "heading"))
+        for hit in results.hits:
+            item = button(_short(hit.title, 22), "row", partial(self._open_document, hit.id))
+            self.guides.addWidget(item)
+
+    def _open_document(self, doc_id: str) -> None:
+        self.nav.go("document", doc_id=doc_id)
+
+    def _open_source(self) -> None:
+        if self.assessment is not None:
+            self.nav.go("document", doc_id=self.assessment.document_id)
+
+    def answer_text(self) -> str:
+        return f"{self.verdict.text()} {html.unescape(self.explanation.text())}"
+
+
+def _short(title: str, limit: int = 26) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"

@@ -1,0 +1,202 @@
+"""Render every screen to PNG at 1920×1080 on the current content (``kiosk screenshots``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+
+from kiosk.app import KioskContext
+from ui.mainwindow import MainWindow
+
+__all__ = ["SIZE", "render_screenshots", "settle"]
+
+log = logging.getLogger(__name__)
+
+SIZE = (1920, 1080)
+
+
+def settle(window: MainWindow, ms: int = 150) -> None:
+    """Let background work finish and the layout settle."""
+    window.services.runner.wait(15_000)
+    deadline = QDeadlineTimer(ms)
+    while not deadline.hasExpired():
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    window.services.runner.wait(15_000)
+    QCoreApplication.processEvents()
+
+
+def _type(window: MainWindow, letters: str) -> None:
+    for ch in letters:
+        window.keyboard.type_char(ch)
+        settle(window, 10)
+
+
+def _home(w: MainWindow) -> None:
+    w.home()
+
+
+def _home_keyboard(w: MainWindow) -> None:
+    w.home()
+    home = w.screens["home"]
+    home.search_box.setFocus()  # type: ignore[attr-defined]
+    settle(w)
+    _type(w, "dibao")
+
+
+def _results(w: MainWindow) -> None:
+    w.home()
+    w.go("results", query="低保", filters={}, submitted=True)
+
+
+def _results_filtered(w: MainWindow) -> None:
+    w.home()
+    w.go("results", query="", filters={"category": "社会救助"}, label="低保救助")
+    settle(w)
+    results = w.screens["results"]
+    years = [key for key in results.chips if key[0] == "year"]  # type: ignore[attr-defined]
+    if years:
+        results.toggle(*years[0])  # type: ignore[attr-defined]
+
+
+def _results_empty(w: MainWindow) -> None:
+    w.home()
+    w.go("results", query="火星移民", filters={}, submitted=True)
+
+
+def _first_hit(w: MainWindow, query: str) -> tuple[str, list[str]]:
+    results = w.services.engine().search(query, limit=3)
+    return (results.hits[0].id if results.hits else ""), results.terms
+
+
+def _document(w: MainWindow) -> None:
+    w.home()
+    doc_id, terms = _first_hit(w, "低保 申请")
+    w.go(
+        "document",
+        doc_id="tx-mz-dibao-banshi-zhinan"
+        if w.services.store.get("tx-mz-dibao-banshi-zhinan")
+        else doc_id,
+        terms=terms,
+    )
+
+
+def _document_repealed(w: MainWindow) -> None:
+    w.home()
+    repealed = w.services.engine().search("", filters={"status": "repealed"}, limit=1).hits
+    if repealed:
+        w.go("document", doc_id=repealed[0].id, terms=[])
+
+
+def _document_large(w: MainWindow) -> None:
+    _document(w)
+    document = w.screens["document"]
+    document.set_step(len(document.steps) - 1)  # type: ignore[attr-defined]
+
+
+def _selfcheck(w: MainWindow) -> None:
+    w.home()
+    w.go("selfcheck")
+    screen = w.screens["selfcheck"]
+    regions = [b.property("region") for b in screen.region_group.buttons()]  # type: ignore[attr-defined]
+    if regions:
+        screen.set_region(regions[0])  # type: ignore[attr-defined]
+    screen.set_area("rural")  # type: ignore[attr-defined]
+    screen.set_people(3)  # type: ignore[attr-defined]
+    screen.set_income(1500)  # type: ignore[attr-defined]
+    screen.check()  # type: ignore[attr-defined]
+
+
+def _request(w: MainWindow) -> None:
+    w.home()
+    w.go("request")
+    form = w.screens["request"]
+    form.inputs["name"].setFocus()  # type: ignore[attr-defined]
+    settle(w)
+    _type(w, "zhang")
+
+
+def _pinpad(w: MainWindow) -> None:
+    w.home()
+    w.open_pinpad()
+    pad = w.screens["pinpad"].pad  # type: ignore[attr-defined]
+    for digit in "123":
+        pad.press(digit)
+
+
+def _librarian(w: MainWindow) -> None:
+    w.home()
+    w.go("librarian")
+
+
+def _high_contrast(w: MainWindow) -> None:
+    w.home()
+    w.contrast.setChecked(True)
+    w.toggle_contrast()
+
+
+def _high_contrast_document(w: MainWindow) -> None:
+    _document(w)
+    w.contrast.setChecked(True)
+    w.toggle_contrast()
+
+
+def _idle(w: MainWindow) -> None:
+    _results(w)
+    settle(w)
+    w._on_countdown(15)
+
+
+SHOTS: list[tuple[str, Callable[[MainWindow], None]]] = [
+    ("01-home", _home),
+    ("02-home-keyboard", _home_keyboard),
+    ("03-results", _results),
+    ("04-results-category-facets", _results_filtered),
+    ("05-results-empty", _results_empty),
+    ("06-document", _document),
+    ("07-document-repealed", _document_repealed),
+    ("08-document-largest-text", _document_large),
+    ("09-selfcheck", _selfcheck),
+    ("10-request-form-keyboard", _request),
+    ("11-pinpad", _pinpad),
+    ("12-librarian", _librarian),
+    ("13-home-high-contrast", _high_contrast),
+    ("14-document-high-contrast", _high_contrast_document),
+    ("15-idle-countdown", _idle),
+]
+
+
+def render_screenshots(
+    context: KioskContext, outdir: Path, only: list[str] | None = None
+) -> list[Path]:
+    """Render the screens in ``SHOTS`` to ``outdir``; return the files written."""
+    from ui.app import build_window
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    window = build_window(context, windowed=True)
+    window.resize(*SIZE)
+    window.show()
+    window.activateWindow()
+    settle(window, 300)
+    written = []
+    try:
+        for name, setup in SHOTS:
+            if only and name not in only:
+                continue
+            window.reset_all()
+            settle(window)
+            setup(window)
+            settle(window, 250)
+            path = outdir / f"{name}.png"
+            if not window.grab().save(str(path), "PNG"):
+                raise OSError(f"could not write {path}")
+            written.append(path)
+    finally:
+        window.reset_all()
+        window.shutdown()
+        window.services.close()
+        window.close()
+        window.deleteLater()
+    return written

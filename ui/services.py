@@ -1,0 +1,217 @@
+"""What every screen shares: the store, the search engine, settings, the task runner, printing,
+read-aloud and usage counting.
+
+Blocking calls (search, store writes) go through :class:`~ui.workers.TaskRunner`; the search
+engine is opened lazily on a worker thread (``KioskContext.engine()`` reconciles the index first),
+so the Home screen is usable before it is ready: the first search simply waits for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.app import KioskContext
+from kiosk.records import STATUSES
+from kiosk.store import Store
+from ui.keyboard import Candidate
+from ui.pin import PinGuard
+from ui.pinyin_input import char_candidates
+from ui.printing import Printer
+from ui.settings import UiSettings
+from ui.speech import Speaker
+from ui.theme import Theme
+from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from index import Hit, SearchEngine, SearchResults
+
+__all__ = ["HomeData", "Services"]
+
+log = logging.getLogger(__name__)
+
+_MOST_READ_DAYS = 90
+
+
+@dataclass
+class HomeData:
+    latest: list[Hit] = field(default_factory=list)
+    most_read: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
+    #: documents per category, per kind under "kind:<kind>", per status under "status:<status>"
+    category_counts: dict[str, int] = field(default_factory=dict)
+
+
+class Services(QObject):
+    """Shared collaborators; tests pass their own ``settings``, ``printer`` or ``speaker``.
+
+    Signals:
+        engine_ready(): the search engine is open.
+        engine_failed(str): it could not be opened (the message is for the log).
+    """
+
+    engine_ready = Signal()
+    engine_failed = Signal(str)
+
+    def __init__(
+        self,
+        context: KioskContext,
+        settings: UiSettings | None = None,
+        *,
+        runner: TaskRunner | None = None,
+        printer: Printer | None = None,
+        speaker: Speaker | None = None,
+        theme: Theme | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.store: Store = context.store()
+        self.settings = settings or UiSettings.load(self.store)
+        self.theme = theme or Theme()
+        self.runner = runner or TaskRunner(parent=self)
+        self.printer = printer or Printer(context.data_dir / "prints", self.theme.font_family)
+        self._speaker = speaker
+        self.pin = PinGuard(self.store, self.settings.pin_max_failures, self.settings.pin_lockout_s)
+        self._engine: SearchEngine | None = None
+        self._engine_lock = threading.Lock()
+
+    # -- search engine (worker threads) ----------------------------------------------------
+    def engine(self) -> SearchEngine:
+        """The search engine, opened on first use (call from a worker thread)."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = self.context.engine()
+            return self._engine
+
+    def warm_up(self) -> None:
+        """Open the engine and its pinyin vocabulary in the background."""
+
+        def work() -> bool:
+            engine = self.engine()
+            _ = engine.vocabulary
+            return True
+
+        self.runner.submit(
+            "warm-up",
+            work,
+            lambda _r: self.engine_ready.emit(),
+            lambda m: self.engine_failed.emit(m),
+        )
+
+    def search(
+        self,
+        text: str,
+        filters: dict[str, str],
+        on_done: Callable[[SearchResults], None],
+        on_fail: Callable[[str], None] | None = None,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        channel: str = "search",
+    ) -> int:
+        filters = dict(filters)
+        return self.runner.submit(
+            channel,
+            lambda: self.engine().search(text, filters=filters, limit=limit, offset=offset),
+            on_done,
+            on_fail,
+        )
+
+    def suggest(self, prefix: str, deliver: Callable[[list[str]], None]) -> None:
+        self.runner.submit("suggest", lambda: self.engine().suggest(prefix, 8), deliver)
+
+    def pinyin_candidates(
+        self, letters: str, deliver: Callable[[str, list[Candidate]], None]
+    ) -> None:
+        """Keyboard candidates for ``letters``: index words first, then single characters."""
+        self.runner.submit(
+            "pinyin", lambda: self.candidates_for(letters), lambda found: deliver(letters, found)
+        )
+
+    def candidates_for(self, letters: str) -> list[Candidate]:
+        from index.vocabulary import to_pinyin
+
+        exact: list[Candidate] = []
+        other: list[Candidate] = []
+        for word in self.engine().pinyin_candidates(letters, 12):
+            full = to_pinyin(word)[0]
+            if full == letters:
+                exact.append(Candidate(word, len(letters)))
+            else:
+                consumes = len(full) if full and letters.startswith(full) else len(letters)
+                other.append(Candidate(word, consumes))
+        syllable, chars = char_candidates(letters)
+        singles = [Candidate(c, len(syllable)) for c in chars]
+        # one syllable typed (a name, a place): its characters before longer words that merely
+        # start with it; several syllables: the words first
+        if syllable == letters:
+            return exact + singles + other
+        return exact + other + singles
+
+    def home_data(self, on_done: Callable[[HomeData], None]) -> None:
+        self.runner.submit("home", self._home_data, on_done)
+
+    def _home_data(self) -> HomeData:
+        engine = self.engine()
+        data = HomeData()
+        latest = engine.search("", filters={"status": "valid"}, limit=6, with_facets=False)
+        data.latest = latest.hits
+        counts: Counter[str] = Counter()
+        for status in STATUSES:
+            results = engine.search("", filters={"status": status}, limit=1)
+            counts[f"status:{status}"] += results.total
+            for facet in results.facets.get("category", []):
+                counts[facet.value] += facet.count
+            for facet in results.facets.get("kind", []):
+                counts[f"kind:{facet.value}"] += facet.count
+        data.category_counts = dict(counts)
+        today = dt.date.today()
+        opened: Counter[str] = Counter()
+        for _day, key, count in self.store.usage(
+            "open", today - dt.timedelta(days=_MOST_READ_DAYS), today
+        ):
+            opened[key] += count
+        ids = [doc_id for doc_id, _ in opened.most_common(30)]
+        docs = [d for d in self.store.get_many(ids) if d.is_visible][:6]
+        data.most_read = [(d.id, d.title) for d in docs]
+        return data
+
+    # -- usage counts (aggregate only, written off the UI thread) --------------------------
+    def count(self, kind: str, key: str) -> None:
+        key = key.strip()
+        if key:
+            self.runner.submit(f"usage-{kind}", lambda: self.store.count_usage(kind, key))
+
+    # -- read-aloud ------------------------------------------------------------------------
+    @property
+    def speaker(self) -> Speaker:
+        if self._speaker is None:
+            self._speaker = Speaker(
+                self.settings.tts_engine, start_timeout_s=self.settings.tts_timeout_s, parent=self
+            )
+        return self._speaker
+
+    def stop_speaking(self) -> None:
+        if self._speaker is not None:
+            self._speaker.stop()
+
+    def close(self) -> None:
+        self.stop_speaking()
+        self.runner.shutdown()
+        if self._engine is not None:
+            self._engine.close()
+
+    def data(self) -> dict[str, Any]:
+        """A summary for the librarian area."""
+        counts = self.store.counts()
+        return {
+            "documents": sum(counts.get("visibility", {}).values()),
+            "data_dir": str(self.context.data_dir),
+        }
