@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from ui.settings import UiSettings
 from ui.speech import Speaker
 from ui.theme import Theme
 
-__all__ = ["build_window", "create_application", "run_kiosk"]
+__all__ = ["build_window", "create_application", "run_kiosk", "start_kiosk", "stop_kiosk"]
 
 log = logging.getLogger(__name__)
 
@@ -100,32 +101,57 @@ def _log_to_data_dir(data_dir: Path) -> logging.Handler | None:
     return handler
 
 
-def run_kiosk(context: KioskContext, windowed: bool = False) -> int:
-    """Run the kiosk until the librarian exits it; return the exit code."""
+@dataclass
+class _Started:
+    handler: logging.Handler | None
+    cursor_hidden: bool
+
+
+_started: dict[int, _Started] = {}
+
+
+def start_kiosk(context: KioskContext, windowed: bool = False) -> MainWindow:
+    """Log to the data dir, build and show the kiosk, catch every uncaught exception."""
     app = create_application()
     handler = _log_to_data_dir(context.data_dir)
     window = build_window(context, windowed=windowed)
     crash.install(context.data_dir / "logs", window.recover_from_error)
     window.exit_requested.connect(app.quit)
+    hide_cursor = not windowed and window.services.settings.hide_cursor
     if windowed:
         available = app.primaryScreen().availableGeometry()
         window.resize(min(1920, available.width()), min(1080, available.height()))
         window.show()
     else:
         window.showFullScreen()
-        if window.services.settings.hide_cursor:
-            app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    if hide_cursor:
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    _started[id(window)] = _Started(handler, hide_cursor)
     log.info(
         "kiosk started (%s) on %s", "windowed" if windowed else "full screen", context.data_dir
     )
+    return window
+
+
+def stop_kiosk(window: MainWindow) -> None:
+    """Undo :func:`start_kiosk`: stop background work, put hooks and logging back."""
+    window.shutdown()
+    window.services.close()
+    crash.uninstall()
+    started = _started.pop(id(window), _Started(None, False))
+    if started.cursor_hidden:
+        QApplication.restoreOverrideCursor()
+    qInstallMessageHandler(None)
+    if started.handler is not None:
+        logging.getLogger().removeHandler(started.handler)
+        started.handler.close()
+
+
+def run_kiosk(context: KioskContext, windowed: bool = False) -> int:
+    """Run the kiosk until the librarian exits it; return the exit code."""
+    app = create_application()
+    window = start_kiosk(context, windowed)
     try:
         return int(app.exec())
     finally:
-        window.shutdown()
-        window.services.close()
-        crash.uninstall()
-        app.restoreOverrideCursor()
-        qInstallMessageHandler(None)
-        if handler is not None:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
+        stop_kiosk(window)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 
 import ui  # noqa: F401  (applies the PySide6 6.12 / Python 3.11 None-refcount workaround)
 from kiosk.app import KioskContext
@@ -82,6 +83,9 @@ def make_window(qtbot: Any, ui_context: KioskContext) -> Iterator[WindowFactory]
         window.services.close()
         window._exit_allowed = True
         window.close()
+        window.deleteLater()
+    # delete now: a stale window would be re-styled by every later window's stylesheet
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -50,24 +50,25 @@ def test_kiosk_cli_runs_screenshots_lazily(
     assert (out / "11-pinpad.png").is_file()
 
 
-def test_run_kiosk_starts_and_the_librarian_can_leave(qtbot: Any, ui_context: KioskContext) -> None:
-    from PySide6.QtCore import QTimer
+def test_start_kiosk_full_screen_and_the_librarian_can_leave(
+    qtbot: Any, ui_context: KioskContext
+) -> None:
+    # run_kiosk = start_kiosk + app.exec() + stop_kiosk; the event loop itself is not run here
+    # (after QApplication.exec() returns, pytest-qt's waits stop working for later tests)
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import run_kiosk
-    from ui.mainwindow import MainWindow
+    from ui.app import start_kiosk, stop_kiosk
 
-    seen: dict[str, Any] = {}
-
-    def leave() -> None:
-        window = next(
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        )
-        seen["fullscreen"] = window.isFullScreen()
-        seen["screen"] = window.current().name
-        window.request_exit()
-
-    QTimer.singleShot(300, leave)
-    assert run_kiosk(ui_context, windowed=False) == 0
-    assert seen == {"fullscreen": True, "screen": "home"}
+    window = start_kiosk(ui_context, windowed=False)
+    qtbot.addWidget(window)
+    try:
+        assert window.isFullScreen() and window.kiosk_mode
+        assert window.current().name == "home"
+        assert QApplication.overrideCursor() is not None, "no pointer on a touch kiosk"
+        with qtbot.waitSignal(window.exit_requested, timeout=1000):
+            window.request_exit()
+        assert not window.isVisible()
+    finally:
+        stop_kiosk(window)
+    assert QApplication.overrideCursor() is None
     assert (ui_context.data_dir / "logs" / "kiosk.log").is_file()
