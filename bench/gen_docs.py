@@ -51,7 +51,42 @@ _GIVEN = (
     "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭"
     "宁亮成志国建新春林海波荣光福生金山水德文武永兴昌富贵祥瑞淑珍凤梅翠云莲香月琴喜根来宝顺"
 )
-_COMPANY_WORDS = ["建设", "建筑", "工程", "路桥", "水利", "环保", "科技", "信息", "网络", "医药", "物业", "园林", "绿化", "农业", "生态", "实业", "贸易", "劳务", "设计", "咨询", "监理", "检测", "电气", "机械", "交通", "市政", "装饰", "安装", "食品", "粮油", "物流", "餐饮", "保洁", "安防"]
+_COMPANY_WORDS = [
+    "建设",
+    "建筑",
+    "工程",
+    "路桥",
+    "水利",
+    "环保",
+    "科技",
+    "信息",
+    "网络",
+    "医药",
+    "物业",
+    "园林",
+    "绿化",
+    "农业",
+    "生态",
+    "实业",
+    "贸易",
+    "劳务",
+    "设计",
+    "咨询",
+    "监理",
+    "检测",
+    "电气",
+    "机械",
+    "交通",
+    "市政",
+    "装饰",
+    "安装",
+    "食品",
+    "粮油",
+    "物流",
+    "餐饮",
+    "保洁",
+    "安防",
+]
 _COMPANY_SUFFIX = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "工程有限公司")
 _PROVINCES = ("青川省", "岚江省", "云岭省", "沅澧省", "汾河省", "泾渭省")
 
@@ -59,8 +94,16 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 # Departments: (name, short form in doc numbers, the domains it writes about)
 _DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("人民政府", "政发", ("general", "assistance", "rural", "housing", "employment", "environment")),
-    ("人民政府办公室", "政办发", ("general", "holiday", "assistance", "health", "education", "safety")),
+    (
+        "人民政府",
+        "政发",
+        ("general", "assistance", "rural", "housing", "employment", "environment"),
+    ),
+    (
+        "人民政府办公室",
+        "政办发",
+        ("general", "holiday", "assistance", "health", "education", "safety"),
+    ),
     ("民政局", "民发", ("assistance", "elderly", "disability")),
     ("财政局", "财发", ("budget", "assistance", "rural")),
     ("教育局", "教发", ("education",)),
@@ -106,117 +149,376 @@ _CATEGORY = {
 # Noun phrases per domain: what titles and sentences are about.
 _OBJECTS: dict[str, tuple[str, ...]] = {
     "general": (
-        "政务服务", "营商环境", "一网通办", "政务公开", "行政执法", "依法行政", "机关作风建设",
-        "重点工作任务", "民生实事", "基层治理", "网格化管理", "信访工作", "法治政府建设",
-        "数字政府建设", "12345政务服务便民热线", "社会信用体系建设", "统计工作", "档案管理",
-        "政府督查", "行政审批制度改革", "放管服改革", "证明事项告知承诺制", "双随机一公开监管",
+        "政务服务",
+        "营商环境",
+        "一网通办",
+        "政务公开",
+        "行政执法",
+        "依法行政",
+        "机关作风建设",
+        "重点工作任务",
+        "民生实事",
+        "基层治理",
+        "网格化管理",
+        "信访工作",
+        "法治政府建设",
+        "数字政府建设",
+        "12345政务服务便民热线",
+        "社会信用体系建设",
+        "统计工作",
+        "档案管理",
+        "政府督查",
+        "行政审批制度改革",
+        "放管服改革",
+        "证明事项告知承诺制",
+        "双随机一公开监管",
     ),
     "holiday": ("节假日安排", "值班值守", "节日期间安全工作", "假期调休"),
     "assistance": (
-        "最低生活保障", "城乡低保", "农村低保", "城市低保", "低保对象动态管理", "特困人员救助供养",
-        "临时救助", "低保边缘家庭认定", "刚性支出困难家庭", "家庭经济状况核对", "社会救助资金",
-        "低保标准", "特困人员供养标准", "分散供养特困人员", "集中供养", "困难群众基本生活保障",
-        "社会救助信息化", "主动发现机制", "急难救助", "低保审核确认", "救助对象认定",
-        "社会救助一门受理协同办理", "低保金发放", "孤儿基本生活费", "事实无人抚养儿童",
-        "流浪乞讨人员救助", "低保专项治理", "分层分类社会救助体系", "防止返贫动态监测",
+        "最低生活保障",
+        "城乡低保",
+        "农村低保",
+        "城市低保",
+        "低保对象动态管理",
+        "特困人员救助供养",
+        "临时救助",
+        "低保边缘家庭认定",
+        "刚性支出困难家庭",
+        "家庭经济状况核对",
+        "社会救助资金",
+        "低保标准",
+        "特困人员供养标准",
+        "分散供养特困人员",
+        "集中供养",
+        "困难群众基本生活保障",
+        "社会救助信息化",
+        "主动发现机制",
+        "急难救助",
+        "低保审核确认",
+        "救助对象认定",
+        "社会救助一门受理协同办理",
+        "低保金发放",
+        "孤儿基本生活费",
+        "事实无人抚养儿童",
+        "流浪乞讨人员救助",
+        "低保专项治理",
+        "分层分类社会救助体系",
+        "防止返贫动态监测",
     ),
     "elderly": (
-        "养老服务体系", "居家养老服务", "高龄津贴", "老年人助餐服务", "农村敬老院", "养老机构",
-        "特殊困难老年人探访关爱", "社区养老服务设施", "适老化改造", "失能老年人照护",
-        "老年人优待", "养老服务补贴", "医养结合",
+        "养老服务体系",
+        "居家养老服务",
+        "高龄津贴",
+        "老年人助餐服务",
+        "农村敬老院",
+        "养老机构",
+        "特殊困难老年人探访关爱",
+        "社区养老服务设施",
+        "适老化改造",
+        "失能老年人照护",
+        "老年人优待",
+        "养老服务补贴",
+        "医养结合",
     ),
     "disability": (
-        "残疾人两项补贴", "困难残疾人生活补贴", "重度残疾人护理补贴", "残疾人康复服务",
-        "残疾人就业", "无障碍环境建设", "残疾儿童康复救助", "残疾人证办理",
+        "残疾人两项补贴",
+        "困难残疾人生活补贴",
+        "重度残疾人护理补贴",
+        "残疾人康复服务",
+        "残疾人就业",
+        "无障碍环境建设",
+        "残疾儿童康复救助",
+        "残疾人证办理",
     ),
     "budget": (
-        "部门预算", "部门决算", "一般公共预算", "政府性基金预算", "三公经费", "转移支付资金",
-        "政府采购", "国有资产管理", "预算绩效管理", "财政衔接推进乡村振兴补助资金", "专项资金",
-        "政府债务", "财政收支", "机关运行经费",
+        "部门预算",
+        "部门决算",
+        "一般公共预算",
+        "政府性基金预算",
+        "三公经费",
+        "转移支付资金",
+        "政府采购",
+        "国有资产管理",
+        "预算绩效管理",
+        "财政衔接推进乡村振兴补助资金",
+        "专项资金",
+        "政府债务",
+        "财政收支",
+        "机关运行经费",
     ),
     "education": (
-        "义务教育", "学前教育", "控辍保学", "学生资助", "农村义务教育学生营养改善计划",
-        "义务教育招生入学", "教师队伍建设", "校舍安全", "课后服务", "双减工作", "职业教育",
-        "家庭经济困难学生认定", "生源地信用助学贷款", "特殊教育", "校园安全",
+        "义务教育",
+        "学前教育",
+        "控辍保学",
+        "学生资助",
+        "农村义务教育学生营养改善计划",
+        "义务教育招生入学",
+        "教师队伍建设",
+        "校舍安全",
+        "课后服务",
+        "双减工作",
+        "职业教育",
+        "家庭经济困难学生认定",
+        "生源地信用助学贷款",
+        "特殊教育",
+        "校园安全",
     ),
     "health": (
-        "基本公共卫生服务", "家庭医生签约服务", "基层医疗卫生机构", "传染病防控", "预防接种",
-        "妇幼健康", "健康扶贫", "爱国卫生运动", "县域医共体建设", "乡村医生队伍", "院前急救",
-        "职业病防治", "计划生育特殊家庭扶助",
+        "基本公共卫生服务",
+        "家庭医生签约服务",
+        "基层医疗卫生机构",
+        "传染病防控",
+        "预防接种",
+        "妇幼健康",
+        "健康扶贫",
+        "爱国卫生运动",
+        "县域医共体建设",
+        "乡村医生队伍",
+        "院前急救",
+        "职业病防治",
+        "计划生育特殊家庭扶助",
     ),
     "medical": (
-        "城乡居民基本医疗保险", "大病保险", "医疗救助", "门诊慢特病", "异地就医直接结算",
-        "医保基金监管", "定点医药机构", "医保缴费", "参保登记", "药品集中带量采购",
-        "住院报销", "医保待遇", "职工基本医疗保险", "长期护理保险", "医保电子凭证",
+        "城乡居民基本医疗保险",
+        "大病保险",
+        "医疗救助",
+        "门诊慢特病",
+        "异地就医直接结算",
+        "医保基金监管",
+        "定点医药机构",
+        "医保缴费",
+        "参保登记",
+        "药品集中带量采购",
+        "住院报销",
+        "医保待遇",
+        "职工基本医疗保险",
+        "长期护理保险",
+        "医保电子凭证",
     ),
     "employment": (
-        "就业创业", "公益性岗位", "职业技能培训", "农民工工资支付", "创业担保贷款",
-        "高校毕业生就业", "失业保险稳岗返还", "就业困难人员认定", "零就业家庭",
-        "劳动保障监察", "劳务协作", "返乡入乡创业", "见习岗位",
+        "就业创业",
+        "公益性岗位",
+        "职业技能培训",
+        "农民工工资支付",
+        "创业担保贷款",
+        "高校毕业生就业",
+        "失业保险稳岗返还",
+        "就业困难人员认定",
+        "零就业家庭",
+        "劳动保障监察",
+        "劳务协作",
+        "返乡入乡创业",
+        "见习岗位",
     ),
     "pension": (
-        "城乡居民基本养老保险", "养老保险待遇", "企业职工基本养老保险", "社会保障卡",
-        "被征地农民社会保障", "养老金发放", "待遇资格认证", "工伤保险",
+        "城乡居民基本养老保险",
+        "养老保险待遇",
+        "企业职工基本养老保险",
+        "社会保障卡",
+        "被征地农民社会保障",
+        "养老金发放",
+        "待遇资格认证",
+        "工伤保险",
     ),
     "housing": (
-        "农村危房改造", "棚户区改造", "保障性租赁住房", "公共租赁住房", "老旧小区改造",
-        "住房公积金", "农房抗震改造", "城镇住房保障", "房屋安全隐患排查", "物业管理",
+        "农村危房改造",
+        "棚户区改造",
+        "保障性租赁住房",
+        "公共租赁住房",
+        "老旧小区改造",
+        "住房公积金",
+        "农房抗震改造",
+        "城镇住房保障",
+        "房屋安全隐患排查",
+        "物业管理",
     ),
     "projects": (
-        "重大建设项目", "招标投标", "项目审批", "征地拆迁", "安置补偿", "道路改扩建工程",
-        "污水处理厂", "供水管网改造", "农村公路", "产业园区基础设施", "体育公园", "综合管廊",
-        "安置房建设", "桥梁维修加固",
+        "重大建设项目",
+        "招标投标",
+        "项目审批",
+        "征地拆迁",
+        "安置补偿",
+        "道路改扩建工程",
+        "污水处理厂",
+        "供水管网改造",
+        "农村公路",
+        "产业园区基础设施",
+        "体育公园",
+        "综合管廊",
+        "安置房建设",
+        "桥梁维修加固",
     ),
     "environment": (
-        "大气污染防治", "河长制", "农村人居环境整治", "生活垃圾分类", "饮用水水源地保护",
-        "秸秆禁烧", "环境影响评价", "排污许可", "土壤污染防治", "中央生态环境保护督察",
-        "农村生活污水治理", "噪声污染防治", "林长制",
+        "大气污染防治",
+        "河长制",
+        "农村人居环境整治",
+        "生活垃圾分类",
+        "饮用水水源地保护",
+        "秸秆禁烧",
+        "环境影响评价",
+        "排污许可",
+        "土壤污染防治",
+        "中央生态环境保护督察",
+        "农村生活污水治理",
+        "噪声污染防治",
+        "林长制",
     ),
     "rural": (
-        "乡村振兴", "巩固拓展脱贫攻坚成果", "防止返贫监测", "驻村帮扶", "乡村建设行动",
-        "农村集体经济", "易地扶贫搬迁后续扶持", "衔接资金项目", "和美乡村", "乡村治理",
-        "农村产权制度改革", "帮扶车间",
+        "乡村振兴",
+        "巩固拓展脱贫攻坚成果",
+        "防止返贫监测",
+        "驻村帮扶",
+        "乡村建设行动",
+        "农村集体经济",
+        "易地扶贫搬迁后续扶持",
+        "衔接资金项目",
+        "和美乡村",
+        "乡村治理",
+        "农村产权制度改革",
+        "帮扶车间",
     ),
     "agriculture": (
-        "耕地地力保护补贴", "高标准农田建设", "农业保险", "种粮补贴", "动物防疫",
-        "农机购置补贴", "粮食安全", "农产品质量安全", "春耕生产", "秋粮收购", "宅基地管理",
+        "耕地地力保护补贴",
+        "高标准农田建设",
+        "农业保险",
+        "种粮补贴",
+        "动物防疫",
+        "农机购置补贴",
+        "粮食安全",
+        "农产品质量安全",
+        "春耕生产",
+        "秋粮收购",
+        "宅基地管理",
     ),
     "food": (
-        "食品安全", "食品安全抽检", "校园食品安全", "药品安全", "农贸市场", "餐饮服务",
-        "特种设备安全", "价格监督检查", "计量监督", "化妆品监管", "医疗器械监管",
+        "食品安全",
+        "食品安全抽检",
+        "校园食品安全",
+        "药品安全",
+        "农贸市场",
+        "餐饮服务",
+        "特种设备安全",
+        "价格监督检查",
+        "计量监督",
+        "化妆品监管",
+        "医疗器械监管",
     ),
     "safety": (
-        "安全生产", "防汛抗旱", "森林防火", "自然灾害救助", "消防安全", "道路交通安全",
-        "地质灾害防治", "危险化学品", "燃气安全", "应急预案", "隐患排查治理", "建筑施工安全",
+        "安全生产",
+        "防汛抗旱",
+        "森林防火",
+        "自然灾害救助",
+        "消防安全",
+        "道路交通安全",
+        "地质灾害防治",
+        "危险化学品",
+        "燃气安全",
+        "应急预案",
+        "隐患排查治理",
+        "建筑施工安全",
     ),
 }
 
 _VERBS = (
-    "加强", "推进", "落实", "完善", "健全", "规范", "强化", "优化", "深化", "推动", "加快", "提升",
-    "做好", "抓好", "统筹", "扎实推进", "着力加强", "切实加强", "全面落实", "持续推进", "严格执行",
-    "不断完善", "进一步规范", "认真做好", "稳步推进", "大力推进", "积极推进", "全面加强",
+    "加强",
+    "推进",
+    "落实",
+    "完善",
+    "健全",
+    "规范",
+    "强化",
+    "优化",
+    "深化",
+    "推动",
+    "加快",
+    "提升",
+    "做好",
+    "抓好",
+    "统筹",
+    "扎实推进",
+    "着力加强",
+    "切实加强",
+    "全面落实",
+    "持续推进",
+    "严格执行",
+    "不断完善",
+    "进一步规范",
+    "认真做好",
+    "稳步推进",
+    "大力推进",
+    "积极推进",
+    "全面加强",
 )
 _GOALS = (
-    "确保各项政策落到实处", "切实保障困难群众基本生活", "不断增强人民群众获得感幸福感安全感",
-    "兜住兜牢民生底线", "促进社会公平正义", "推动经济社会高质量发展", "做到应保尽保应退尽退",
-    "提高服务质量和效率", "形成工作合力", "防范化解重大风险", "维护社会和谐稳定",
-    "让群众少跑腿", "提升群众满意度", "守住不发生规模性返贫的底线", "确保资金安全高效使用",
-    "营造良好氛围", "推动工作取得实效", "切实维护群众合法权益",
+    "确保各项政策落到实处",
+    "切实保障困难群众基本生活",
+    "不断增强人民群众获得感幸福感安全感",
+    "兜住兜牢民生底线",
+    "促进社会公平正义",
+    "推动经济社会高质量发展",
+    "做到应保尽保应退尽退",
+    "提高服务质量和效率",
+    "形成工作合力",
+    "防范化解重大风险",
+    "维护社会和谐稳定",
+    "让群众少跑腿",
+    "提升群众满意度",
+    "守住不发生规模性返贫的底线",
+    "确保资金安全高效使用",
+    "营造良好氛围",
+    "推动工作取得实效",
+    "切实维护群众合法权益",
 )
 _ADVS = ("认真", "切实", "严格", "及时", "全面", "扎实", "积极", "主动", "依法", "规范")
 _UNITS = (
-    "各县（区）人民政府", "市直各有关单位", "各乡镇人民政府", "各街道办事处", "各有关部门",
-    "各县（市、区）民政局", "各级财政部门", "各村（居）民委员会", "各成员单位",
+    "各县（区）人民政府",
+    "市直各有关单位",
+    "各乡镇人民政府",
+    "各街道办事处",
+    "各有关部门",
+    "各县（市、区）民政局",
+    "各级财政部门",
+    "各村（居）民委员会",
+    "各成员单位",
 )
 _PEOPLE = (
-    "困难群众", "低保对象", "特困人员", "低收入人口", "残疾人", "老年人", "农村留守儿童",
-    "困境儿童", "脱贫人口", "监测对象", "参保群众", "就业困难人员", "高校毕业生", "农民工",
-    "退役军人", "受灾群众", "住院患者", "申请人",
+    "困难群众",
+    "低保对象",
+    "特困人员",
+    "低收入人口",
+    "残疾人",
+    "老年人",
+    "农村留守儿童",
+    "困境儿童",
+    "脱贫人口",
+    "监测对象",
+    "参保群众",
+    "就业困难人员",
+    "高校毕业生",
+    "农民工",
+    "退役军人",
+    "受灾群众",
+    "住院患者",
+    "申请人",
 )
 _MATERIALS = (
-    "居民身份证", "户口簿", "申请书", "家庭收入证明", "家庭财产状况声明", "授权核对书",
-    "残疾人证", "医疗费用票据", "诊断证明", "银行账户信息", "劳动合同", "不动产权证书",
-    "学生证", "结婚证或离婚证", "死亡证明", "村（居）民委员会证明", "营业执照复印件",
+    "居民身份证",
+    "户口簿",
+    "申请书",
+    "家庭收入证明",
+    "家庭财产状况声明",
+    "授权核对书",
+    "残疾人证",
+    "医疗费用票据",
+    "诊断证明",
+    "银行账户信息",
+    "劳动合同",
+    "不动产权证书",
+    "学生证",
+    "结婚证或离婚证",
+    "死亡证明",
+    "村（居）民委员会证明",
+    "营业执照复印件",
 )
 _CONNECT = ("同时，", "此外，", "另外，", "与此同时，", "在此基础上，", "对此，", "为此，", "")
 
@@ -240,8 +542,18 @@ def _cn_number(n: int) -> str:
 
 #: Documents the fixed query list looks for: (index in the stream, doc_number, title, agency).
 ANCHORS: tuple[tuple[int, str, str, str], ...] = (
-    (7, "国办发〔2018〕129号", "国务院办公厅关于进一步做好社会救助兜底保障工作的通知", "国务院办公厅"),
-    (11, "临政办发〔2021〕37号", "临岚市人民政府办公室关于印发临岚市最低生活保障审核确认实施细则的通知", "临岚市人民政府办公室"),
+    (
+        7,
+        "国办发〔2018〕129号",
+        "国务院办公厅关于进一步做好社会救助兜底保障工作的通知",
+        "国务院办公厅",
+    ),
+    (
+        11,
+        "临政办发〔2021〕37号",
+        "临岚市人民政府办公室关于印发临岚市最低生活保障审核确认实施细则的通知",
+        "临岚市人民政府办公室",
+    ),
     (13, "临民发〔2023〕8号", "临岚市民政局关于调整城乡最低生活保障标准的通知", "临岚市民政局"),
 )
 
@@ -274,12 +586,23 @@ class _World:
                 towns = []
                 for _ in range(rng.randint(6, 14)):
                     town = place(rng.choice(("镇", "镇", "乡", "街道")))
-                    villages = [place(rng.choice(("村", "村", "村", "社区"))) for _ in range(rng.randint(4, 12))]
+                    villages = [
+                        place(rng.choice(("村", "村", "村", "社区")))
+                        for _ in range(rng.randint(4, 12))
+                    ]
                     towns.append({"name": town, "villages": villages})
                 counties.append({"name": county, "towns": towns})
-            self.cities.append({"name": name, "province": province, "counties": counties, "code": rng.randint(10, 99)})
+            self.cities.append(
+                {
+                    "name": name,
+                    "province": province,
+                    "counties": counties,
+                    "code": rng.randint(10, 99),
+                }
+            )
         self.companies = [
-            place("") + rng.choice(_COMPANY_WORDS) + rng.choice(_COMPANY_SUFFIX) for _ in range(max(60, n_docs // 20))
+            place("") + rng.choice(_COMPANY_WORDS) + rng.choice(_COMPANY_SUFFIX)
+            for _ in range(max(60, n_docs // 20))
         ]
 
 
@@ -373,7 +696,9 @@ class Generator:
         return int(min(9_000, max(300, r.lognormvariate(math.log(1_400), 0.7))))
 
     # -- body builders: list of (kind, text) blocks, kind in p | h | table -----------------------
-    def _fill(self, blocks: list[tuple[str, Any]], domain: str, target: int, numbered: bool = True) -> None:
+    def _fill(
+        self, blocks: list[tuple[str, Any]], domain: str, target: int, numbered: bool = True
+    ) -> None:
         r = self.rng
         size = sum(len(b[1]) if isinstance(b[1], str) else 200 for b in blocks)
         section = 0
@@ -381,12 +706,17 @@ class Generator:
         while size < target:
             if numbered and r.random() < 0.35:
                 section += 1
-                head = f"{heads[(section - 1) % 10]}、{r.choice(_VERBS)}{r.choice(_OBJECTS[domain])}"
+                head = (
+                    f"{heads[(section - 1) % 10]}、{r.choice(_VERBS)}{r.choice(_OBJECTS[domain])}"
+                )
                 blocks.append(("h", head))
                 size += len(head)
             text = self.paragraph(domain)
             if numbered and r.random() < 0.5:
-                text = f"（{heads[r.randrange(6)]}）{r.choice(_VERBS)}{r.choice(_OBJECTS[domain])}。" + text
+                text = (
+                    f"（{heads[r.randrange(6)]}）{r.choice(_VERBS)}{r.choice(_OBJECTS[domain])}。"
+                    + text
+                )
             blocks.append(("p", text))
             size += len(text)
 
@@ -408,12 +738,21 @@ class Generator:
             )
         )
         blocks: list[tuple[str, Any]] = [("p", f"{r.choice(_UNITS)}：")]
-        blocks.append(("p", f"为{r.choice(_VERBS)}{obj}，{r.choice(_GOALS)}，根据{r.choice(('国家和省有关规定', '《社会救助暂行办法》', '上级有关文件精神', '《中华人民共和国预算法》'))}，结合我{'市' if level is city else '县'}实际，现就有关事项通知如下："))
+        blocks.append(
+            (
+                "p",
+                f"为{r.choice(_VERBS)}{obj}，{r.choice(_GOALS)}，根据{r.choice(('国家和省有关规定', '《社会救助暂行办法》', '上级有关文件精神', '《中华人民共和国预算法》'))}，结合我{'市' if level is city else '县'}实际，现就有关事项通知如下：",
+            )
+        )
         self._fill(blocks, domain, self.target_length())
         blocks.append(("p", f"{agency}\n{year}年{r.randint(1, 12)}月{r.randint(1, 28)}日"))
-        return self._record(i, title, blocks, agency, city, county, dept, domain, year, kind="notice", docno=True)
+        return self._record(
+            i, title, blocks, agency, city, county, dept, domain, year, kind="notice", docno=True
+        )
 
-    def rules(self, i: int, domain: str, dept: tuple[str, str, tuple[str, ...]], long: bool = False) -> dict[str, Any]:
+    def rules(
+        self, i: int, domain: str, dept: tuple[str, str, tuple[str, ...]], long: bool = False
+    ) -> dict[str, Any]:
         r = self.rng
         city, county, _t, _v = self.place()
         agency = city["name"] + dept[0]
@@ -432,11 +771,18 @@ class Generator:
             article += 1
             text = f"第{_cn_number(article)}条　" + self.paragraph(domain, (1, 3))
             if r.random() < 0.15:
-                text += "".join(f"（{_cn_number(k)}）{r.choice(_MATERIALS)}；" for k in range(1, r.randint(3, 7)))
+                text += "".join(
+                    f"（{_cn_number(k)}）{r.choice(_MATERIALS)}；"
+                    for k in range(1, r.randint(3, 7))
+                )
             blocks.append(("p", text))
             size += len(text)
-        blocks.append(("p", f"第{_cn_number(article + 1)}条　本办法自{year}年{r.randint(1, 12)}月1日起施行。"))
-        return self._record(i, title, blocks, agency, city, county, dept, domain, year, kind="policy", docno=True)
+        blocks.append(
+            ("p", f"第{_cn_number(article + 1)}条　本办法自{year}年{r.randint(1, 12)}月1日起施行。")
+        )
+        return self._record(
+            i, title, blocks, agency, city, county, dept, domain, year, kind="policy", docno=True
+        )
 
     def standards(self, i: int) -> dict[str, Any]:
         r = self.rng
@@ -445,23 +791,61 @@ class Generator:
         agency = city["name"] + "民政局"
         title = f"{agency}关于调整{year}年城乡最低生活保障标准的通知"
         eff = dt.date(year, r.choice((1, 4, 7, 10)), 1)
-        rows = [["地区", "城市低保标准（元/人·月）", "农村低保标准（元/人·月）", "特困人员基本生活标准（元/人·月）"]]
+        rows = [
+            [
+                "地区",
+                "城市低保标准（元/人·月）",
+                "农村低保标准（元/人·月）",
+                "特困人员基本生活标准（元/人·月）",
+            ]
+        ]
         allowances = []
         for county in city["counties"]:
             urban = r.randint(45, 110) * 10
             rural = int(urban * r.uniform(0.62, 0.85) / 10) * 10
             rows.append([county["name"], str(urban), str(rural), str(int(urban * 1.3))])
-            allowances.append({"region": county["name"], "area": "urban", "amount": urban, "unit": "元/人·月", "effective": eff.isoformat()})
-            allowances.append({"region": county["name"], "area": "rural", "amount": rural, "unit": "元/人·月", "effective": eff.isoformat()})
+            allowances.append(
+                {
+                    "region": county["name"],
+                    "area": "urban",
+                    "amount": urban,
+                    "unit": "元/人·月",
+                    "effective": eff.isoformat(),
+                }
+            )
+            allowances.append(
+                {
+                    "region": county["name"],
+                    "area": "rural",
+                    "amount": rural,
+                    "unit": "元/人·月",
+                    "effective": eff.isoformat(),
+                }
+            )
         blocks: list[tuple[str, Any]] = [
             ("p", "各县（市、区）民政局、财政局："),
-            ("p", f"为切实保障困难群众基本生活，根据经济社会发展水平和物价变动情况，经市人民政府同意，决定自{eff.year}年{eff.month}月1日起调整全市城乡最低生活保障标准。现将有关事项通知如下："),
+            (
+                "p",
+                f"为切实保障困难群众基本生活，根据经济社会发展水平和物价变动情况，经市人民政府同意，决定自{eff.year}年{eff.month}月1日起调整全市城乡最低生活保障标准。现将有关事项通知如下：",
+            ),
             ("h", "一、调整后的标准"),
             ("table", rows),
             ("h", "二、工作要求"),
         ]
         self._fill(blocks, "assistance", self.target_length(), numbered=False)
-        record = self._record(i, title, blocks, agency, city, None, ("民政局", "民发", ("assistance",)), "assistance", year, kind="notice", docno=True)
+        record = self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            None,
+            ("民政局", "民发", ("assistance",)),
+            "assistance",
+            year,
+            kind="notice",
+            docno=True,
+        )
         record["allowance"] = allowances
         return record
 
@@ -470,19 +854,60 @@ class Generator:
         r = self.rng
         city, county, town, _v = self.place()
         year, month = r.randint(2016, 2025), r.randint(1, 12)
-        what = r.choice(("农村低保拟保对象", "城市低保新增对象", "特困人员供养对象", "临时救助对象", "残疾人两项补贴拟发放对象", "高龄津贴发放对象", "公益性岗位拟聘用人员", "耕地地力保护补贴发放情况"))
+        what = r.choice(
+            (
+                "农村低保拟保对象",
+                "城市低保新增对象",
+                "特困人员供养对象",
+                "临时救助对象",
+                "残疾人两项补贴拟发放对象",
+                "高龄津贴发放对象",
+                "公益性岗位拟聘用人员",
+                "耕地地力保护补贴发放情况",
+            )
+        )
         title = f"{town['name']}{year}年{month}月{what}公示"
         rows = [["序号", "姓名", "村（居）", "保障人数", "月保障金（元）"]]
         count = max(8, self.target_length() // 22)
         for k in range(1, count + 1):
-            rows.append([str(k), self.person(), r.choice(town["villages"]), str(r.randint(1, 6)), str(r.randint(200, 2800))])
+            rows.append(
+                [
+                    str(k),
+                    self.person(),
+                    r.choice(town["villages"]),
+                    str(r.randint(1, 6)),
+                    str(r.randint(200, 2800)),
+                ]
+            )
         blocks: list[tuple[str, Any]] = [
-            ("p", f"根据有关规定，经本人申请、村（居）民委员会初审、{town['name']}人民政府审核，现将{what}名单予以公示。公示期为{r.choice((5, 7))}个工作日。如有异议，请于公示期内向{town['name']}社会事务办或{county['name']}民政局反映。"),
+            (
+                "p",
+                f"根据有关规定，经本人申请、村（居）民委员会初审、{town['name']}人民政府审核，现将{what}名单予以公示。公示期为{r.choice((5, 7))}个工作日。如有异议，请于公示期内向{town['name']}社会事务办或{county['name']}民政局反映。",
+            ),
             ("table", rows),
-            ("p", f"监督电话：0{r.randint(700, 999)}-{r.randint(2000000, 8999999)}\n{town['name']}人民政府\n{year}年{month}月{r.randint(1, 28)}日"),
+            (
+                "p",
+                f"监督电话：0{r.randint(700, 999)}-{r.randint(2000000, 8999999)}\n{town['name']}人民政府\n{year}年{month}月{r.randint(1, 28)}日",
+            ),
         ]
-        agency = town["name"] + "人民政府" if not town["name"].endswith("街道") else town["name"] + "办事处"
-        return self._record(i, title, blocks, agency, city, county, None, "assistance", year, kind="disclosure", docno=False)
+        agency = (
+            town["name"] + "人民政府"
+            if not town["name"].endswith("街道")
+            else town["name"] + "办事处"
+        )
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            None,
+            "assistance",
+            year,
+            kind="disclosure",
+            docno=False,
+        )
 
     def budget(self, i: int) -> dict[str, Any]:
         r = self.rng
@@ -494,36 +919,91 @@ class Generator:
         what = r.choice(("部门预算", "部门决算", "单位预算", "三公经费预算"))
         title = f"{agency}{year}年{what}公开"
         rows = [["项目", "预算数（万元）", "上年数（万元）", "增减（%）"]]
-        for item in ("一般公共服务支出", "社会保障和就业支出", "卫生健康支出", "教育支出", "农林水支出", "住房保障支出", "城乡社区支出", "节能环保支出", "其他支出", "合计"):
-            rows.append([item, self.money(0, 9000), self.money(0, 9000), f"{r.uniform(-30, 40):.1f}"])
+        for item in (
+            "一般公共服务支出",
+            "社会保障和就业支出",
+            "卫生健康支出",
+            "教育支出",
+            "农林水支出",
+            "住房保障支出",
+            "城乡社区支出",
+            "节能环保支出",
+            "其他支出",
+            "合计",
+        ):
+            rows.append(
+                [item, self.money(0, 9000), self.money(0, 9000), f"{r.uniform(-30, 40):.1f}"]
+            )
         blocks: list[tuple[str, Any]] = [
             ("h", "第一部分　部门概况"),
-            ("p", f"{agency}主要职责是{r.choice(_VERBS)}{r.choice(_OBJECTS[dept[2][0]])}，{r.choice(_VERBS)}{r.choice(_OBJECTS[dept[2][0]])}。本部门预算包括部门本级及所属{r.randint(1, 12)}个单位预算。"),
+            (
+                "p",
+                f"{agency}主要职责是{r.choice(_VERBS)}{r.choice(_OBJECTS[dept[2][0]])}，{r.choice(_VERBS)}{r.choice(_OBJECTS[dept[2][0]])}。本部门预算包括部门本级及所属{r.randint(1, 12)}个单位预算。",
+            ),
             ("h", "第二部分　收支预算情况说明"),
             ("table", rows),
-            ("p", f"“三公”经费预算{self.money(1, 120)}万元，其中：因公出国（境）费{self.money(0, 10)}万元，公务用车购置及运行费{self.money(0, 60)}万元，公务接待费{self.money(0, 20)}万元。"),
+            (
+                "p",
+                f"“三公”经费预算{self.money(1, 120)}万元，其中：因公出国（境）费{self.money(0, 10)}万元，公务用车购置及运行费{self.money(0, 60)}万元，公务接待费{self.money(0, 20)}万元。",
+            ),
         ]
         self._fill(blocks, "budget", self.target_length(), numbered=False)
-        return self._record(i, title, blocks, agency, city, county, dept, "budget", year, kind="report", docno=False)
+        return self._record(
+            i, title, blocks, agency, city, county, dept, "budget", year, kind="report", docno=False
+        )
 
     def procurement(self, i: int) -> dict[str, Any]:
         r = self.rng
         city, county, town, _village = self.place()
         year = r.randint(2014, 2025)
-        obj = r.choice(_OBJECTS["projects"] + ("办公设备采购", "物业管理服务", "校园食堂食材配送", "体检服务", "低保家庭经济状况核查服务"))
+        obj = r.choice(
+            _OBJECTS["projects"]
+            + (
+                "办公设备采购",
+                "物业管理服务",
+                "校园食堂食材配送",
+                "体检服务",
+                "低保家庭经济状况核查服务",
+            )
+        )
         project = f"{county['name']}{town['name']}{obj}项目"
         title = f"{project}{r.choice(('招标公告', '中标结果公示', '竞争性磋商公告', '成交结果公告', '更正公告'))}"
         code = f"{city['name'][0]}{county['name'][0]}采{year}-{r.randint(1, 999):03d}"
         bidders = r.sample(self.world.companies, k=min(len(self.world.companies), r.randint(3, 6)))
         blocks: list[tuple[str, Any]] = [
-            ("p", f"项目编号：{code}\n项目名称：{project}\n采购人：{county['name']}{r.choice(_DEPARTMENTS)[0]}\n预算金额：{self.money(20, 9000)}万元"),
+            (
+                "p",
+                f"项目编号：{code}\n项目名称：{project}\n采购人：{county['name']}{r.choice(_DEPARTMENTS)[0]}\n预算金额：{self.money(20, 9000)}万元",
+            ),
             ("p", f"采购需求：{self.paragraph('projects', (1, 3))}"),
-            ("table", [["序号", "供应商名称", "报价（元）", "得分"]] + [[str(k + 1), b, self.money(1e5, 9e7), f"{r.uniform(60, 99):.2f}"] for k, b in enumerate(bidders)]),
-            ("p", f"中标（成交）供应商：{bidders[0]}；项目负责人：{self.person()}；联系人：{self.person()}，电话：1{r.randint(3000000000, 9999999999)}。"),
+            (
+                "table",
+                [["序号", "供应商名称", "报价（元）", "得分"]]
+                + [
+                    [str(k + 1), b, self.money(1e5, 9e7), f"{r.uniform(60, 99):.2f}"]
+                    for k, b in enumerate(bidders)
+                ],
+            ),
+            (
+                "p",
+                f"中标（成交）供应商：{bidders[0]}；项目负责人：{self.person()}；联系人：{self.person()}，电话：1{r.randint(3000000000, 9999999999)}。",
+            ),
         ]
         self._fill(blocks, "projects", self.target_length() // 2, numbered=False)
         agency = county["name"] + "公共资源交易中心"
-        return self._record(i, title, blocks, agency, city, county, None, "projects", year, kind="disclosure", docno=False)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            None,
+            "projects",
+            year,
+            kind="disclosure",
+            docno=False,
+        )
 
     def guide(self, i: int, domain: str) -> dict[str, Any]:
         r = self.rng
@@ -532,17 +1012,51 @@ class Generator:
         agency = county["name"] + r.choice(_DEPARTMENTS)[0]
         title = f"{county['name']}{service}{r.choice(('申请', '办理', '认定', '给付'))}办事指南"
         blocks: list[tuple[str, Any]] = [
-            ("h", "一、事项名称"), ("p", f"{service}{r.choice(('申请', '办理', '认定', '给付'))}"),
-            ("h", "二、设定依据"), ("p", f"《{r.choice(('社会救助暂行办法', '最低生活保障审核确认办法', '特困人员认定办法', '中华人民共和国社会保险法', '城乡居民基本医疗保险办法'))}》第{_cn_number(r.randint(1, 60))}条。"),
-            ("h", "三、申请条件"), ("p", self.paragraph(domain, (2, 4))),
-            ("h", "四、申请材料"), ("p", "".join(f"{k}. {m}；\n" for k, m in enumerate(r.sample(_MATERIALS, r.randint(3, 7)), 1))),
-            ("h", "五、办理流程"), ("p", f"申请→受理（{r.randint(1, 5)}个工作日）→审核（{r.randint(5, 20)}个工作日）→确认→公示→发放。{self.paragraph(domain, (1, 3))}"),
-            ("h", "六、办理时限"), ("p", f"法定时限{r.choice((20, 30, 45))}个工作日，承诺时限{r.choice((5, 10, 15))}个工作日。"),
-            ("h", "七、收费标准"), ("p", "不收费。"),
-            ("h", "八、咨询方式"), ("p", self.sentence("general")),
+            ("h", "一、事项名称"),
+            ("p", f"{service}{r.choice(('申请', '办理', '认定', '给付'))}"),
+            ("h", "二、设定依据"),
+            (
+                "p",
+                f"《{r.choice(('社会救助暂行办法', '最低生活保障审核确认办法', '特困人员认定办法', '中华人民共和国社会保险法', '城乡居民基本医疗保险办法'))}》第{_cn_number(r.randint(1, 60))}条。",
+            ),
+            ("h", "三、申请条件"),
+            ("p", self.paragraph(domain, (2, 4))),
+            ("h", "四、申请材料"),
+            (
+                "p",
+                "".join(
+                    f"{k}. {m}；\n" for k, m in enumerate(r.sample(_MATERIALS, r.randint(3, 7)), 1)
+                ),
+            ),
+            ("h", "五、办理流程"),
+            (
+                "p",
+                f"申请→受理（{r.randint(1, 5)}个工作日）→审核（{r.randint(5, 20)}个工作日）→确认→公示→发放。{self.paragraph(domain, (1, 3))}",
+            ),
+            ("h", "六、办理时限"),
+            (
+                "p",
+                f"法定时限{r.choice((20, 30, 45))}个工作日，承诺时限{r.choice((5, 10, 15))}个工作日。",
+            ),
+            ("h", "七、收费标准"),
+            ("p", "不收费。"),
+            ("h", "八、咨询方式"),
+            ("p", self.sentence("general")),
         ]
         self._fill(blocks, domain, self.target_length() // 2, numbered=False)
-        return self._record(i, title, blocks, agency, city, county, None, domain, r.randint(2016, 2025), kind="guide", docno=False)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            None,
+            domain,
+            r.randint(2016, 2025),
+            kind="guide",
+            docno=False,
+        )
 
     def interpretation(self, i: int, domain: str) -> dict[str, Any]:
         """政策解读 in question-and-answer form: where villagers' own words appear."""
@@ -551,11 +1065,25 @@ class Generator:
         obj = r.choice(_OBJECTS[domain])
         title = f"《{city['name']}{obj}实施办法》政策解读"
         questions = (
-            f"哪些人可以申请{obj}？", "吃低保需要什么条件？", "看病报销的比例是多少？", "五保户每月能领多少钱？",
-            "申请需要带哪些材料？", "多长时间能办下来？", "对审核结果有异议怎么办？", "在外地打工能不能申请？",
-            "家里有车有房还能吃低保吗？", "养老金什么时候发？", "危房改造补贴怎么申请？", "孩子上学有什么补助？",
+            f"哪些人可以申请{obj}？",
+            "吃低保需要什么条件？",
+            "看病报销的比例是多少？",
+            "五保户每月能领多少钱？",
+            "申请需要带哪些材料？",
+            "多长时间能办下来？",
+            "对审核结果有异议怎么办？",
+            "在外地打工能不能申请？",
+            "家里有车有房还能吃低保吗？",
+            "养老金什么时候发？",
+            "危房改造补贴怎么申请？",
+            "孩子上学有什么补助？",
         )
-        blocks: list[tuple[str, Any]] = [("p", f"近日，{city['name']}印发了《{city['name']}{obj}实施办法》。为便于群众理解，现就有关问题解读如下。")]
+        blocks: list[tuple[str, Any]] = [
+            (
+                "p",
+                f"近日，{city['name']}印发了《{city['name']}{obj}实施办法》。为便于群众理解，现就有关问题解读如下。",
+            )
+        ]
         target = self.target_length()
         size = 0
         while size < target:
@@ -565,27 +1093,81 @@ class Generator:
             blocks.append(("p", f"答：{a}"))
             size += len(q) + len(a)
         agency = city["name"] + r.choice(_DEPARTMENTS)[0]
-        return self._record(i, title, blocks, agency, city, county, None, domain, r.randint(2016, 2025), kind="policy", docno=False)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            None,
+            domain,
+            r.randint(2016, 2025),
+            kind="policy",
+            docno=False,
+        )
 
     def annual_report(self, i: int) -> dict[str, Any]:
         r = self.rng
         city, county, _t, _v = self.place()
         level = r.choice((city, county))
-        agency = level["name"] + r.choice(("人民政府", "人民政府办公室", "民政局", "财政局", "教育局"))
+        agency = level["name"] + r.choice(
+            ("人民政府", "人民政府办公室", "民政局", "财政局", "教育局")
+        )
         year = r.randint(2012, 2024)
         title = f"{agency}{year}年政府信息公开工作年度报告"
         blocks: list[tuple[str, Any]] = [
-            ("p", f"本报告根据《中华人民共和国政府信息公开条例》和《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求编制。报告中所列数据统计期限自{year}年1月1日起至{year}年12月31日止。"),
-            ("h", "一、总体情况"), ("p", self.paragraph("general", (3, 6))),
+            (
+                "p",
+                f"本报告根据《中华人民共和国政府信息公开条例》和《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求编制。报告中所列数据统计期限自{year}年1月1日起至{year}年12月31日止。",
+            ),
+            ("h", "一、总体情况"),
+            ("p", self.paragraph("general", (3, 6))),
             ("h", "二、主动公开政府信息情况"),
-            ("table", [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", str(r.randint(0, 5)), str(r.randint(0, 3)), str(r.randint(0, 40))], ["行政规范性文件", str(r.randint(0, 60)), str(r.randint(0, 20)), str(r.randint(10, 300))]]),
+            (
+                "table",
+                [
+                    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                    ["规章", str(r.randint(0, 5)), str(r.randint(0, 3)), str(r.randint(0, 40))],
+                    [
+                        "行政规范性文件",
+                        str(r.randint(0, 60)),
+                        str(r.randint(0, 20)),
+                        str(r.randint(10, 300)),
+                    ],
+                ],
+            ),
             ("h", "三、收到和处理政府信息公开申请情况"),
-            ("table", [["本年新收政府信息公开申请数量", str(r.randint(0, 400))], ["予以公开", str(r.randint(0, 200))], ["不予公开", str(r.randint(0, 30))], ["本机关不掌握相关政府信息", str(r.randint(0, 60))]]),
-            ("h", "四、政府信息公开行政复议、行政诉讼情况"), ("p", f"本年度因政府信息公开被申请行政复议{r.randint(0, 9)}件，被提起行政诉讼{r.randint(0, 5)}件。"),
+            (
+                "table",
+                [
+                    ["本年新收政府信息公开申请数量", str(r.randint(0, 400))],
+                    ["予以公开", str(r.randint(0, 200))],
+                    ["不予公开", str(r.randint(0, 30))],
+                    ["本机关不掌握相关政府信息", str(r.randint(0, 60))],
+                ],
+            ),
+            ("h", "四、政府信息公开行政复议、行政诉讼情况"),
+            (
+                "p",
+                f"本年度因政府信息公开被申请行政复议{r.randint(0, 9)}件，被提起行政诉讼{r.randint(0, 5)}件。",
+            ),
             ("h", "五、存在的主要问题及改进情况"),
         ]
         self._fill(blocks, "general", self.target_length(), numbered=False)
-        return self._record(i, title, blocks, agency, city, county, None, "disclosure", year + 1, kind="report", docno=False)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            None,
+            "disclosure",
+            year + 1,
+            kind="report",
+            docno=False,
+        )
 
     def holiday(self, i: int) -> dict[str, Any]:
         r = self.rng
@@ -597,26 +1179,65 @@ class Generator:
         m, d = r.randint(1, 12), r.randint(1, 25)
         blocks: list[tuple[str, Any]] = [
             ("p", f"{r.choice(_UNITS)}："),
-            ("p", f"根据《国务院办公厅关于{year}年部分节假日安排的通知》精神，经市人民政府同意，现将{year}年{name}放假安排通知如下：{m}月{d}日至{d + 2}日放假调休，共3天。{m}月{d + 3}日（星期六）上班。"),
-            ("p", f"节日期间，各单位要妥善安排好值班和安全、保卫等工作，遇有重大突发事件发生，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。{self.sentence('safety')}"),
+            (
+                "p",
+                f"根据《国务院办公厅关于{year}年部分节假日安排的通知》精神，经市人民政府同意，现将{year}年{name}放假安排通知如下：{m}月{d}日至{d + 2}日放假调休，共3天。{m}月{d + 3}日（星期六）上班。",
+            ),
+            (
+                "p",
+                f"节日期间，各单位要妥善安排好值班和安全、保卫等工作，遇有重大突发事件发生，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。{self.sentence('safety')}",
+            ),
             ("p", f"{agency}\n{year - 1}年12月{r.randint(1, 28)}日"),
         ]
-        return self._record(i, title, blocks, agency, city, None, ("人民政府办公室", "政办发", ("holiday",)), "holiday", year, kind="notice", docno=True)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            None,
+            ("人民政府办公室", "政办发", ("holiday",)),
+            "holiday",
+            year,
+            kind="notice",
+            docno=True,
+        )
 
     def news(self, i: int, domain: str) -> dict[str, Any]:
         r = self.rng
         city, county, town, _village = self.place()
         obj = r.choice(_OBJECTS[domain])
-        title = r.choice((
-            f"{county['name']}{r.choice(('扎实推进', '多措并举推进', '创新开展', '全力做好'))}{obj}工作",
-            f"{town['name']}：{obj}{r.choice(('暖民心', '见实效', '跑出加速度', '织密保障网'))}",
-            f"{city['name']}召开{obj}工作推进会",
-        ))
-        blocks: list[tuple[str, Any]] = [("p", f"{r.randint(1, 12)}月{r.randint(1, 28)}日，{county['name']}{r.choice(('召开', '举行', '组织开展'))}{obj}{r.choice(('工作推进会', '专题培训会', '现场观摩会', '集中宣传活动'))}。{county['name']}副县长{self.person()}出席会议并讲话。")]
+        title = r.choice(
+            (
+                f"{county['name']}{r.choice(('扎实推进', '多措并举推进', '创新开展', '全力做好'))}{obj}工作",
+                f"{town['name']}：{obj}{r.choice(('暖民心', '见实效', '跑出加速度', '织密保障网'))}",
+                f"{city['name']}召开{obj}工作推进会",
+            )
+        )
+        blocks: list[tuple[str, Any]] = [
+            (
+                "p",
+                f"{r.randint(1, 12)}月{r.randint(1, 28)}日，{county['name']}{r.choice(('召开', '举行', '组织开展'))}{obj}{r.choice(('工作推进会', '专题培训会', '现场观摩会', '集中宣传活动'))}。{county['name']}副县长{self.person()}出席会议并讲话。",
+            )
+        ]
         self._fill(blocks, domain, self.target_length(), numbered=False)
-        blocks.append(("p", f"（{county['name']}{r.choice(_DEPARTMENTS)[0]}　{self.person()}　供稿）"))
+        blocks.append(
+            ("p", f"（{county['name']}{r.choice(_DEPARTMENTS)[0]}　{self.person()}　供稿）")
+        )
         agency = county["name"] + "人民政府"
-        return self._record(i, title, blocks, agency, city, county, None, domain, r.randint(2015, 2025), kind="disclosure", docno=False)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            None,
+            domain,
+            r.randint(2015, 2025),
+            kind="disclosure",
+            docno=False,
+        )
 
     def reply(self, i: int, domain: str) -> dict[str, Any]:
         """批复/函: short documents."""
@@ -628,10 +1249,25 @@ class Generator:
         title = f"{agency}关于同意{county['name']}{town['name']}{obj}{r.choice(('项目立项', '实施方案', '调整事项', '有关事项'))}的批复"
         blocks: list[tuple[str, Any]] = [
             ("p", f"{county['name']}人民政府："),
-            ("p", f"你{county['name'][-1]}《关于{obj}有关事项的请示》（{county['name'][0]}政〔{year}〕{r.randint(1, 99)}号）收悉。经研究，现批复如下：同意{town['name']}{obj}{r.choice(('项目立项', '实施方案', '调整事项'))}。{self.paragraph(domain, (1, 3))}"),
+            (
+                "p",
+                f"你{county['name'][-1]}《关于{obj}有关事项的请示》（{county['name'][0]}政〔{year}〕{r.randint(1, 99)}号）收悉。经研究，现批复如下：同意{town['name']}{obj}{r.choice(('项目立项', '实施方案', '调整事项'))}。{self.paragraph(domain, (1, 3))}",
+            ),
             ("p", "此复。"),
         ]
-        return self._record(i, title, blocks, agency, city, county, ("人民政府", "政函", ()), domain, year, kind="notice", docno=True)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            ("人民政府", "政函", ()),
+            domain,
+            year,
+            kind="notice",
+            docno=True,
+        )
 
     def plan(self, i: int, domain: str) -> dict[str, Any]:
         """规划: long documents, 10k+ characters."""
@@ -643,7 +1279,19 @@ class Generator:
         target = max(10_000, int(math.exp(r.uniform(math.log(10_000), math.log(60_000)))))
         self._fill(blocks, domain, target)
         agency = city["name"] + "人民政府"
-        return self._record(i, title, blocks, agency, city, county, ("人民政府", "政发", ()), domain, r.randint(2021, 2023), kind="policy", docno=True)
+        return self._record(
+            i,
+            title,
+            blocks,
+            agency,
+            city,
+            county,
+            ("人民政府", "政发", ()),
+            domain,
+            r.randint(2021, 2023),
+            kind="policy",
+            docno=True,
+        )
 
     # -- assembling --------------------------------------------------------------------------
     def _record(
@@ -675,7 +1323,9 @@ class Generator:
             "body": body,
             "agency": agency,
             "index_no": f"{city['code']}{r.randint(10**13, 10**14 - 1)}{r.choice('0123456789ABCDEFGHJK')}/{published.year}-{serial:05d}",
-            "doc_number": self.doc_number(city, dept[1], published.year) if docno and dept else None,
+            "doc_number": self.doc_number(city, dept[1], published.year)
+            if docno and dept
+            else None,
             "written": written.isoformat(),
             "published": published.isoformat(),
             "category": _CATEGORY.get(domain, "综合政务"),
@@ -686,7 +1336,9 @@ class Generator:
         }
         for index, number, anchor_title, anchor_agency in ANCHORS:
             if i == index:
-                record.update(doc_number=number, title=anchor_title, agency=anchor_agency, status="valid")
+                record.update(
+                    doc_number=number, title=anchor_title, agency=anchor_agency, status="valid"
+                )
         return record
 
     def document(self, i: int) -> dict[str, Any]:
@@ -735,7 +1387,9 @@ def _render(blocks: list[tuple[str, Any]], as_html: bool) -> str:
     for kind, content in blocks:
         if kind == "table":
             if as_html:
-                rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in content)
+                rows = "".join(
+                    "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in content
+                )
                 out.append(f"<table>{rows}</table>")
             else:
                 out.append("\n".join("　".join(row) for row in content))
@@ -774,7 +1428,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, required=True, help="number of documents")
     parser.add_argument("--out", type=Path, help="output JSONL (default: stdout)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mine", type=Path, help="real corpus JSONL to borrow filler sentences from")
+    parser.add_argument(
+        "--mine", type=Path, help="real corpus JSONL to borrow filler sentences from"
+    )
     args = parser.parse_args(argv)
     handle = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     try:

@@ -79,7 +79,11 @@ def _json_ok(text: str) -> bool:
 
 def _show(query: str, width: int = 24) -> str:
     """A query as it may appear in a Markdown table cell."""
-    text = json.dumps(query, ensure_ascii=False)[1:-1] if any(ord(c) < 32 or c in "\u200b" for c in query) else query
+    text = (
+        json.dumps(query, ensure_ascii=False)[1:-1]
+        if any(ord(c) < 32 or c in "\u200b" for c in query)
+        else query
+    )
     if len(text) > width:
         text = f"{text[:width]}…({len(query)} chars)"
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
@@ -114,7 +118,9 @@ def _child(args: list[str], stdin: str | None = None) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _profile_text(profile: cProfile.Profile, title: str, top: int = 30, only: str | None = None) -> str:
+def _profile_text(
+    profile: cProfile.Profile, title: str, top: int = 30, only: str | None = None
+) -> str:
     out = io.StringIO()
     out.write(f"==== {title} ====\n")
     for key in ("tottime", "cumulative"):
@@ -145,7 +151,9 @@ def worker_import(data_dir: Path, jsonl: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def worker_build_whoosh(data_dir: Path, index_dir: Path, profile_out: Path | None, procs: int = 1) -> dict[str, Any]:
+def worker_build_whoosh(
+    data_dir: Path, index_dir: Path, profile_out: Path | None, procs: int = 1
+) -> dict[str, Any]:
     from index import SearchIndex
     from kiosk.store import Store
 
@@ -154,12 +162,18 @@ def worker_build_whoosh(data_dir: Path, index_dir: Path, profile_out: Path | Non
     start = time.perf_counter()
     if profile:
         profile.enable()
-    count = SearchIndex(index_dir).rebuild(store, procs=procs) if procs > 1 else SearchIndex(index_dir).rebuild(store)
+    count = (
+        SearchIndex(index_dir).rebuild(store, procs=procs)
+        if procs > 1
+        else SearchIndex(index_dir).rebuild(store)
+    )
     if profile:
         profile.disable()
     seconds = time.perf_counter() - start
     if profile and profile_out:
-        profile_out.write_text(_profile_text(profile, f"index build, {count} docs", 35), encoding="utf-8")
+        profile_out.write_text(
+            _profile_text(profile, f"index build, {count} docs", 35), encoding="utf-8"
+        )
     return {"seconds": seconds, "docs": count, "maxrss_mb": _maxrss_mb()}
 
 
@@ -175,7 +189,9 @@ def worker_build_fts(data_dir: Path, db_path: Path) -> dict[str, Any]:
     source = sqlite3.connect(data_dir / "kiosk.sqlite3")
     conn = sqlite3.connect(db_path)
     conn.executescript(_FTS_SCHEMA)
-    rows = source.execute("SELECT id, title, body_text FROM documents WHERE visibility = 'visible' ORDER BY id")
+    rows = source.execute(
+        "SELECT id, title, body_text FROM documents WHERE visibility = 'visible' ORDER BY id"
+    )
     count = 0
     while batch := rows.fetchmany(500):
         conn.executemany("INSERT INTO docs(id, title, body) VALUES (?, ?, ?)", batch)
@@ -184,7 +200,9 @@ def worker_build_fts(data_dir: Path, db_path: Path) -> dict[str, Any]:
     conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
     conn.commit()
     seconds = time.perf_counter() - start
-    index_bytes = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts%'").fetchone()[0]
+    index_bytes = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts%'").fetchone()[
+        0
+    ]
     content_bytes = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'docs'").fetchone()[0]
     conn.close()
     return {
@@ -242,7 +260,9 @@ class _Fts:
         rowids = [r[0] for r in self.conn.execute(sql, [*params, LIMIT])]
         hits = []
         for rowid in rowids:  # what a result card needs: id, title, a snippet around the first term
-            doc_id, _title, body = self.conn.execute("SELECT id, title, body FROM docs WHERE rowid = ?", (rowid,)).fetchone()
+            doc_id, _title, body = self.conn.execute(
+                "SELECT id, title, body FROM docs WHERE rowid = ?", (rowid,)
+            ).fetchone()
             at = max(0, (body or "").find(terms[0]) - 20)
             _snippet = (body or "")[at : at + 90]
             hits.append(doc_id)
@@ -260,7 +280,12 @@ def worker_cold(engine: str, data_dir: Path, query: str) -> dict[str, Any]:
     _total, hits = searcher.search(query)
     t2 = time.perf_counter()
     print(json.dumps(hits, ensure_ascii=False), flush=True)  # the parent stops its clock here
-    return {"open_s": t1 - t0, "first_query_s": t2 - t1, "hits": len(hits), "maxrss_mb": _maxrss_mb()}
+    return {
+        "open_s": t1 - t0,
+        "first_query_s": t2 - t1,
+        "hits": len(hits),
+        "maxrss_mb": _maxrss_mb(),
+    }
 
 
 def worker_queries(
@@ -323,7 +348,11 @@ def _profile_queries(searcher: _Whoosh | _Fts, per_query: list[dict[str, Any]]) 
         parts.append(_profile_text(run(items, 3), f"shape {shape}, 3 rounds", 18))
     slowest = sorted(per_query, key=lambda i: -statistics.median(i["ms"]))[:5]
     for item in slowest:
-        parts.append(_profile_text(run([item], 3), f"slow query {item['query'][:30]!r} ({item['shape']})", 18))
+        parts.append(
+            _profile_text(
+                run([item], 3), f"slow query {item['query'][:30]!r} ({item['shape']})", 18
+            )
+        )
     return "\n".join(parts)
 
 
@@ -345,7 +374,9 @@ def _cold(args: list[str], runs: int, stdin_line: str = "") -> dict[str, Any]:
         rest = proc.stdout.read()
         proc.wait()
         if proc.returncode != 0 or not first:
-            raise SystemExit(f"cold run {args[:4]} failed: {proc.stderr.read()[-2000:] if proc.stderr else ''}")
+            raise SystemExit(
+                f"cold run {args[:4]} failed: {proc.stderr.read()[-2000:] if proc.stderr else ''}"
+            )
         lines = [line for line in rest.splitlines() if line.startswith("{")]
         if lines:
             details.append(json.loads(lines[-1]))
@@ -369,7 +400,9 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
     src.close()
     res.update(docs=docs, raw_bytes=raw_bytes, raw_chars=raw_chars)
     say(f"{docs} visible docs, {raw_chars / 1e6:.1f} M chars; building Whoosh index …")
-    res["build"] = _child(["_build_whoosh", str(data_dir), str(data_dir / "index"), str(args.build_procs)])
+    res["build"] = _child(
+        ["_build_whoosh", str(data_dir), str(data_dir / "index"), str(args.build_procs)]
+    )
     res["index_bytes"] = _dir_size(data_dir / "index")
     say(f"Whoosh build {res['build']['seconds']:.1f} s; building FTS5 baseline …")
     res["fts_build"] = _child(["_build_fts", str(data_dir), str(data_dir / "fts5.sqlite3")])
@@ -380,7 +413,17 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
     res["cold"] = {
         "whoosh": _cold([*me, "_cold", "whoosh", str(data_dir), "低保"], runs),
         "fts": _cold([*me, "_cold", "fts", str(data_dir), "低保"], runs),
-        "cli": _cold([str(Path(sys.executable).with_name("kiosk")), "--data-dir", str(data_dir), "search", "-"], runs, "低保"),
+        "cli": _cold(
+            [
+                str(Path(sys.executable).with_name("kiosk")),
+                "--data-dir",
+                str(data_dir),
+                "search",
+                "-",
+            ],
+            runs,
+            "低保",
+        ),
         "pinyin_first": _cold([*me, "_cold", "whoosh", str(data_dir), "dibao"], 1),
         "pinyin_cached": _cold([*me, "_cold", "whoosh", str(data_dir), "dibao"], runs),
     }
@@ -388,7 +431,9 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
     say("query latency …")
     profile = ["--profile", str(workdir / f"{label}-profile-search.txt")] if args.profile else []
     res["queries"] = {
-        "whoosh": _child(["_queries", "whoosh", str(data_dir), str(args.queries), str(args.repeat), *profile]),
+        "whoosh": _child(
+            ["_queries", "whoosh", str(data_dir), str(args.queries), str(args.repeat), *profile]
+        ),
         "fts": _child(["_queries", "fts", str(data_dir), str(args.queries), str(args.repeat)]),
     }
     if args.profile:
@@ -397,7 +442,9 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
         say("profiling the index build …")
         out = workdir / f"{label}-profile-build.txt"
         shutil.rmtree(data_dir / "index-profile", ignore_errors=True)
-        res["build_profiled"] = _child(["_build_whoosh", str(data_dir), str(data_dir / "index-profile"), "--profile", str(out)])
+        res["build_profiled"] = _child(
+            ["_build_whoosh", str(data_dir), str(data_dir / "index-profile"), "--profile", str(out)]
+        )
         shutil.rmtree(data_dir / "index-profile", ignore_errors=True)
         res["profiles"] = [*res.get("profiles", []), str(out)]
     return res
@@ -481,7 +528,9 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
         )
     lines += ["", "Slowest queries (ours, median of the uncached rounds):", "",
               "| query | shape | ours median ms | total hits | baseline median ms |", "|---|---|---:|---:|---:|"]  # fmt: skip
-    order = sorted(range(len(queries)), key=lambda i: -statistics.median(ours_q["queries"][i]["ms"]))
+    order = sorted(
+        range(len(queries)), key=lambda i: -statistics.median(ours_q["queries"][i]["ms"])
+    )
     for i in order[:10]:
         o = ours_q["queries"][i]
         lines.append(
@@ -501,33 +550,60 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
 
 def _code_version() -> str:
     """The commit measured, and whether index/ or kiosk/ had uncommitted changes."""
+
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
+
     head = git("log", "-1", "--format=%h %cI") or "unknown"
     dirty = git("status", "--porcelain", "--", "index", "kiosk")
-    return f"commit {head}" + (f", uncommitted changes in: {' '.join(line[3:] for line in dirty.splitlines())}" if dirty else "")
+    return f"commit {head}" + (
+        f", uncommitted changes in: {' '.join(line[3:] for line in dirty.splitlines())}"
+        if dirty
+        else ""
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0].startswith("_"):
         return _worker_main(argv)
-    parser = argparse.ArgumentParser(description="Benchmark the kiosk search against SQLite FTS5 (trigram).")
+    parser = argparse.ArgumentParser(
+        description="Benchmark the kiosk search against SQLite FTS5 (trigram)."
+    )
     parser.add_argument("--n", type=int, help="generate N documents with bench/gen_docs.py")
-    parser.add_argument("--jsonl", type=Path, action="append", default=[], help="a JSONL corpus (repeatable)")
+    parser.add_argument(
+        "--jsonl", type=Path, action="append", default=[], help="a JSONL corpus (repeatable)"
+    )
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--repeat", type=int, default=5, help="uncached rounds over the query list")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kiosk-bench"))
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
-    parser.add_argument("--mine", type=Path, help="let the generator borrow sentences from this JSONL")
+    parser.add_argument(
+        "--mine", type=Path, help="let the generator borrow sentences from this JSONL"
+    )
     parser.add_argument("--cold-runs", type=int, default=3)
-    parser.add_argument("--build-procs", type=int, default=1, help="SearchIndex.rebuild(procs=P); default 1 as in the kiosk")
-    parser.add_argument("--profile", action="store_true", help="cProfile the query loop (per shape, slowest queries)")
-    parser.add_argument("--profile-build", action="store_true", help="cProfile a second index build (about 2× slower)")
+    parser.add_argument(
+        "--build-procs",
+        type=int,
+        default=1,
+        help="SearchIndex.rebuild(procs=P); default 1 as in the kiosk",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the query loop (per shape, slowest queries)",
+    )
+    parser.add_argument(
+        "--profile-build",
+        action="store_true",
+        help="cProfile a second index build (about 2× slower)",
+    )
     args = parser.parse_args(argv)
     if args.n is None and not args.jsonl:
         args.n = 2000
@@ -543,7 +619,10 @@ def main(argv: list[str] | None = None) -> int:
         with path.open("w", encoding="utf-8") as handle:
             for record in generate(args.n, args.seed, args.mine):
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        print(f"generated {args.n} docs in {time.perf_counter() - start:.1f} s → {path}", file=sys.stderr)
+        print(
+            f"generated {args.n} docs in {time.perf_counter() - start:.1f} s → {path}",
+            file=sys.stderr,
+        )
         datasets.append((f"generated-{args.n}{'-mined' if args.mine else ''}", path))
     datasets += [(p.stem, p) for p in args.jsonl]
     report = [
@@ -557,7 +636,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for label, path in datasets:
         result = run_dataset(label, path, args.workdir, args)
-        (args.workdir / f"{label}-result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        (args.workdir / f"{label}-result.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         report.append(render(result, queries, args))
     text = "\n".join(report)
     print(text)
@@ -576,7 +657,9 @@ def _worker_main(argv: list[str]) -> int:
     if command == "_import":
         result = worker_import(Path(rest[0]), Path(rest[1]))
     elif command == "_build_whoosh":
-        result = worker_build_whoosh(Path(rest[0]), Path(rest[1]), profile_out, int(rest[2]) if len(rest) > 2 else 1)
+        result = worker_build_whoosh(
+            Path(rest[0]), Path(rest[1]), profile_out, int(rest[2]) if len(rest) > 2 else 1
+        )
     elif command == "_build_fts":
         result = worker_build_fts(Path(rest[0]), Path(rest[1]))
     elif command == "_cold":

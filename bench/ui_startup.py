@@ -36,17 +36,16 @@ def child(data_dir: Path, spawned_at: float, responsiveness: bool) -> None:
     marks: dict[str, float] = {"imports_start": time.time() - spawned_at}
     import ui  # noqa: F401
     from kiosk.app import KioskContext
-    from ui.app import build_window, create_application
+    from ui.app import create_application, start_kiosk
 
     context = KioskContext(data_dir)
     context.ensure_content()
     context.reconcile_index()
     app = create_application()
     marks["app"] = time.time() - spawned_at
-    window = build_window(context, windowed=True)
+    window = start_kiosk(context, windowed=True)  # what run_kiosk does before app.exec()
     window.resize(1920, 1080)
-    window.show()
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtCore import QTimer
 
     result: dict[str, object] = {"marks": marks}
 
@@ -62,8 +61,6 @@ def child(data_dir: Path, spawned_at: float, responsiveness: bool) -> None:
 
     QTimer.singleShot(0, painted)
     window.services.engine_ready.connect(lambda: QTimer.singleShot(0, ready))
-    clock = QElapsedTimer()
-    clock.start()
     app.exec()
     print(json.dumps(result))
 
@@ -75,12 +72,20 @@ def measure(window: object, result: dict[str, object], app: object) -> None:
     keyboard = window.keyboard  # type: ignore[attr-defined]
     home = window.screens["home"]  # type: ignore[attr-defined]
     home.search_box.setFocus()
-    base = ["低保 申请 材料", "最低生活保障 标准", "医疗 救助 报销", "危房 改造 补助", "dibao shenqing"]
+    base = [
+        "低保 申请 材料",
+        "最低生活保障 标准",
+        "医疗 救助 报销",
+        "危房 改造 补助",
+        "dibao shenqing",
+    ]
     # distinct texts, so the engine's result cache never answers
     queries = [f"{q} {year}年" for year in range(1985, 2025) for q in base]
     pending = {"n": len(queries)}
     for i, query in enumerate(queries):  # distinct channels: none is dropped as stale
-        services.search(query, {}, lambda _r: pending.__setitem__("n", pending["n"] - 1), channel=f"bench{i}")
+        services.search(
+            query, {}, lambda _r: pending.__setitem__("n", pending["n"] - 1), channel=f"bench{i}"
+        )
     gaps: list[float] = []
     keys: list[float] = []
     tick = QElapsedTimer()
@@ -123,7 +128,9 @@ def measure(window: object, result: dict[str, object], app: object) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--xvfb", action="store_true", help="draw on a real X server (xvfb-run)")
@@ -136,7 +143,13 @@ def main() -> None:
         return
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-bench-")) / "data"
-    prepare = [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from kiosk.app import KioskContext; c = KioskContext(__import__('pathlib').Path(sys.argv[2])); c.ensure_content(); c.reconcile_index()", str(ROOT), str(data_dir)]
+    prepare = [
+        sys.executable,
+        "-c",
+        "import sys; sys.path.insert(0, sys.argv[1]); from kiosk.app import KioskContext; c = KioskContext(__import__('pathlib').Path(sys.argv[2])); c.ensure_content(); c.reconcile_index()",
+        str(ROOT),
+        str(data_dir),
+    ]
     subprocess.run(prepare, check=True, capture_output=True)
     env = dict(os.environ)
     if args.xvfb:
@@ -151,7 +164,15 @@ def main() -> None:
     for i in range(args.runs):
         last = i == args.runs - 1
         spawned = time.time()
-        command = [*prefix, sys.executable, __file__, "--child", str(data_dir), "--spawned-at", str(spawned)]
+        command = [
+            *prefix,
+            sys.executable,
+            __file__,
+            "--child",
+            str(data_dir),
+            "--spawned-at",
+            str(spawned),
+        ]
         if last:
             command.append("--responsiveness")
         out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
@@ -160,8 +181,12 @@ def main() -> None:
     readies = [r["marks"]["ready"] for r in runs]
     platform = "xvfb (xcb)" if args.xvfb else "offscreen"
     print(f"platform: {platform}; runs: {args.runs}; data dir: {data_dir}")
-    print(f"cold start → Home painted:  median {statistics.median(homes):.2f} s  (runs: {', '.join(f'{h:.2f}' for h in homes)})")
-    print(f"cold start → search ready:  median {statistics.median(readies):.2f} s  (runs: {', '.join(f'{r:.2f}' for r in readies)})")
+    print(
+        f"cold start → Home painted:  median {statistics.median(homes):.2f} s  (runs: {', '.join(f'{h:.2f}' for h in homes)})"
+    )
+    print(
+        f"cold start → search ready:  median {statistics.median(readies):.2f} s  (runs: {', '.join(f'{r:.2f}' for r in readies)})"
+    )
     typing = runs[-1].get("typing")
     if typing:
         print(

@@ -28,6 +28,7 @@ _LAZY_COMMANDS = {
     "publish": "sync.commands:publish",
     "sync": "sync.commands:sync",
     "screenshots": "ui.commands:screenshots",
+    "set-pin": "ui.commands:set_pin",
 }
 
 

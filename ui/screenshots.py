@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 
 from kiosk.app import KioskContext
 from ui.mainwindow import MainWindow
+from ui.settings import UiSettings
 
 __all__ = ["SIZE", "render_screenshots", "settle"]
 
@@ -175,7 +177,9 @@ def render_screenshots(
     from ui.app import build_window
 
     outdir.mkdir(parents=True, exist_ok=True)
-    window = build_window(context, windowed=True)
+    settings = replace(UiSettings.load(context.store()), tts_engine="")  # the same every time
+    window = build_window(context, windowed=True, settings=settings)
+    window.services.counting = False
     window.resize(*SIZE)
     window.show()
     window.activateWindow()

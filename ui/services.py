@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -79,6 +79,10 @@ class Services(QObject):
         self.printer = printer or Printer(context.data_dir / "prints", self.theme.font_family)
         self._speaker = speaker
         self.pin = PinGuard(self.store, self.settings.pin_max_failures, self.settings.pin_lockout_s)
+        #: what Home showed last (tile counts for the empty result)
+        self.last_home_data: HomeData | None = None
+        #: off for ``kiosk screenshots``: rendering is not a person using the kiosk
+        self.counting = True
         self._engine: SearchEngine | None = None
         self._engine_lock = threading.Lock()
 
@@ -156,7 +160,11 @@ class Services(QObject):
         return exact + other + singles
 
     def home_data(self, on_done: Callable[[HomeData], None]) -> None:
-        self.runner.submit("home", self._home_data, on_done)
+        def remember(data: HomeData) -> None:
+            self.last_home_data = data
+            on_done(data)
+
+        self.runner.submit("home", self._home_data, remember)
 
     def _home_data(self) -> HomeData:
         engine = self.engine()
@@ -186,7 +194,7 @@ class Services(QObject):
     # -- usage counts (aggregate only, written off the UI thread) --------------------------
     def count(self, kind: str, key: str) -> None:
         key = key.strip()
-        if key:
+        if key and self.counting:
             self.runner.submit(f"usage-{kind}", lambda: self.store.count_usage(kind, key))
 
     # -- read-aloud ------------------------------------------------------------------------
@@ -203,15 +211,8 @@ class Services(QObject):
             self._speaker.stop()
 
     def close(self) -> None:
-        self.stop_speaking()
+        if self._speaker is not None:
+            self._speaker.shutdown()
         self.runner.shutdown()
         if self._engine is not None:
             self._engine.close()
-
-    def data(self) -> dict[str, Any]:
-        """A summary for the librarian area."""
-        counts = self.store.counts()
-        return {
-            "documents": sum(counts.get("visibility", {}).values()),
-            "data_dir": str(self.context.data_dir),
-        }

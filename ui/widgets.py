@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -79,14 +78,6 @@ class Label(QLabel):
             return
         body = text if self.rich else html.escape(text).replace("\n", "<br>")
         super().setText(f'<div style="line-height:{LINE_HEIGHT}">{body}</div>' if body else "")
-
-    def plain_text(self) -> str:
-        """The text as a person reads it (no markup)."""
-        return (
-            QTextDocumentFragment.fromHtml(self.text()).toPlainText()
-            if self.textFormat() != Qt.TextFormat.PlainText
-            else self.text()
-        )
 
 
 def label(

@@ -97,12 +97,6 @@ class TaskRunner(QObject):
         self._next += 1
         self._latest[channel] = self._next
 
-    def is_current(self, channel: str, token: int) -> bool:
-        return self._latest.get(channel) == token
-
-    def busy(self) -> bool:
-        return bool(self._pending)
-
     def wait(self, timeout_ms: int = 10_000) -> bool:
         """Block until every task ran and its result was delivered (tests, screenshots)."""
         deadline = QDeadlineTimer(timeout_ms)

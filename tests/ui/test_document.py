@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -224,10 +227,11 @@ def test_read_aloud_is_hidden_without_a_mandarin_voice(window: Any) -> None:
 
 
 def test_read_aloud_never_blocks_and_gives_up_when_silent(qtbot: Any, make_window: Any) -> None:
-    # the mock engine has no Mandarin voice; let it pretend one of its voices is one
-    speaker = Speaker("mock", voice_filter=lambda voice: True, start_timeout_s=0.3)
+    # the mock engine has no Mandarin voice; let the helper take any of its voices
+    speaker = Speaker("mock", start_timeout_s=0.5, any_voice=True, start_delay_ms=0)
     window = make_window(speaker=speaker)
     window.go("document", doc_id="tx-mz-dibao-banshi-zhinan")
+    qtbot.waitUntil(lambda: speaker.available, timeout=10_000)
     button = find(window, "ReadAloud")
     assert button.isVisible()
     tap(qtbot, button)
@@ -235,14 +239,16 @@ def test_read_aloud_never_blocks_and_gives_up_when_silent(qtbot: Any, make_windo
     tap(qtbot, button)
     assert not speaker.speaking and button.text() == "朗读全文"
 
-    speaker._tts.say = lambda text: (
-        None
-    )  # an audio stack that never starts: say() returns, nothing plays
+    assert speaker.process is not None
+    os.kill(speaker.process.processId(), signal.SIGSTOP)  # an engine that hangs, as speechd does
+    started = time.monotonic()
     tap(qtbot, button)
+    assert time.monotonic() - started < 0.5, "say() returns at once"
     qtbot.waitUntil(lambda: not speaker.speaking, timeout=3000)
     note = document_of(window).status_note
     assert note.isVisible() and "没有声音" in note.text()
-    assert button.text() == "朗读全文"
+    assert not button.isVisible(), "read-aloud is switched off after a hang"
+    assert speaker.process is None, "the hung helper was killed"
 
 
 def test_withdrawn_document_shows_a_calm_message(window: Any) -> None:

@@ -33,6 +33,7 @@ from ui.services import Services
 from ui.widgets import (
     TouchScrollArea,
     button,
+    clear_layout,
     enable_kinetic_scrolling,
     label,
     set_label_text,
@@ -198,6 +199,7 @@ class DocumentScreen(Screen):
         speaker = services.speaker
         speaker.state_changed.connect(self._on_reading)
         speaker.failed.connect(self._show_note)
+        speaker.availability_changed.connect(self._on_speech_availability)
 
     # -- screen ----------------------------------------------------------------------------
     def enter(self, params: dict[str, Any]) -> None:
@@ -311,8 +313,6 @@ class DocumentScreen(Screen):
         self.qr_caption.show()
 
     def _show_attachments(self, doc: Document) -> None:
-        from ui.widgets import clear_layout
-
         clear_layout(self.attachments)
         blobs = self.services.context.data_dir / "blobs"
         for attachment in doc.attachments:
@@ -437,6 +437,9 @@ class DocumentScreen(Screen):
             speaker.stop()
         elif self.doc is not None:
             speaker.say(f"{self.doc.title}。\n{self.doc.body_text}")
+
+    def _on_speech_availability(self, available: bool) -> None:
+        self.read_button.setVisible(available and self.doc is not None)
 
     def _on_reading(self, reading: bool) -> None:
         self.read_button.setText("停止朗读" if reading else "朗读全文")

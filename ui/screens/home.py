@@ -198,10 +198,10 @@ class HomeScreen(Screen):
         self.data = data
         self.tiles.set_counts(data.category_counts)
         clear_layout(self.latest_list)
-        for hit in data.latest[:5]:
+        for hit in data.latest[:4]:
             self.latest_list.addWidget(self._row(hit.id, hit.title, hit.published))
         clear_layout(self.most_read_list)
-        for doc_id, title in data.most_read[:5]:
+        for doc_id, title in data.most_read[:4]:
             self.most_read_list.addWidget(self._row(doc_id, title, ""))
         self.most_read_heading.setVisible(bool(data.most_read))
 

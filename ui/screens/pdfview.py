@@ -81,9 +81,6 @@ class PdfScreen(Screen):
     def page_count(self) -> int:
         return int(self.pdf.pageCount())
 
-    def leave(self) -> None:
-        pass
-
     def reset(self) -> None:
         self.pdf.close()
         self.current = {}

@@ -261,7 +261,11 @@ class ResultsScreen(Screen):
         self._add_cards(results)
         self.more_button.setVisible(self.loaded < results.total)
         self.empty.setVisible(results.total == 0)
+        self.facet_scroll.setVisible(results.total > 0 or bool(self.filters))
         if results.total == 0:
+            known = self.services.last_home_data
+            if known is not None:
+                self.empty_tiles.set_counts(known.category_counts)
             shown = self.query or self.label_text
             self.empty_title.setText(
                 f"没有找到与“{shown}”有关的文件" if shown else "这里还没有文件"

@@ -6,7 +6,6 @@ the usage statistics. The answer says it is guidance, not a decision.
 
 from __future__ import annotations
 
-import html
 from functools import partial
 from typing import Any
 
@@ -315,9 +314,6 @@ class SelfCheckScreen(Screen):
     def _open_source(self) -> None:
         if self.assessment is not None:
             self.nav.go("document", doc_id=self.assessment.document_id)
-
-    def answer_text(self) -> str:
-        return f"{self.verdict.text()} {html.unescape(self.explanation.text())}"
 
 
 def _short(title: str, limit: int = 26) -> str:
