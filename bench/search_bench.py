@@ -559,7 +559,7 @@ def _code_version() -> str:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    head = git("log", "-1", "--format=%h %cI") or "unknown"
+    head = git("log", "-1", "--format=%h %cI").strip() or "unknown"
     dirty = git("status", "--porcelain", "--", "index", "kiosk")
     return f"commit {head}" + (
         f", uncommitted changes in: {' '.join(line[3:] for line in dirty.splitlines())}"

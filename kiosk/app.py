@@ -39,6 +39,7 @@ class KioskContext:
 
     def __init__(self, data_dir: Path | None = None) -> None:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+        self._engine: SearchEngine | None = None
 
     @cached_property
     def _store(self) -> Store:
@@ -71,11 +72,13 @@ class KioskContext:
         return self.search_index().reconcile(self.store(), progress)
 
     def engine(self) -> SearchEngine:
-        """A search engine over an index that agrees with the store."""
-        from index import SearchEngine
+        """The search engine over an index that agrees with the store (one per context)."""
+        if self._engine is None:
+            from index import SearchEngine
 
-        self.reconcile_index()
-        return SearchEngine(self.search_index(), self.store())
+            self.reconcile_index()
+            self._engine = SearchEngine(self.search_index(), self.store())
+        return self._engine
 
     def ensure_content(self, progress: Progress | None = None) -> ImportReport | None:
         """Load the bundled demo content when the store holds no documents at all."""
@@ -88,5 +91,8 @@ class KioskContext:
         return report
 
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         if "_store" in self.__dict__:
             self._store.close()

@@ -16,7 +16,6 @@ def engine(demo_dir: object) -> Iterator[SearchEngine]:
     context = KioskContext(demo_dir)  # type: ignore[arg-type]
     engine = context.engine()
     yield engine
-    engine.close()
     context.close()
 
 
@@ -210,3 +209,16 @@ def test_huge_result_sets_are_counted_up_to_a_bound_then_estimated(
         [(h.id, h.score) for h in estimated.hits],
         [(h.id, h.score) for h in exact.hits],
     )
+
+
+def test_control_and_zero_width_characters_vanish_from_queries(engine: SearchEngine) -> None:
+    plain = [h.id for h in engine.search("低保", limit=5).hits]
+    assert [h.id for h in engine.search("低\x00保\u200b", limit=5).hits] == plain
+
+
+def test_repeated_text_is_one_concept_and_a_lone_character_still_finds(
+    engine: SearchEngine,
+) -> None:
+    pasted = engine.search("低保申请" * 40, limit=5)
+    assert pasted.hits and pasted.hits == engine.search("低保申请", limit=5).hits
+    assert engine.search("保", limit=5).hits
