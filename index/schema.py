@@ -9,7 +9,7 @@ from index.analysis import BigramTokenizer, JiebaTokenizer
 
 __all__ = ["INDEX_VERSION", "META_ID", "make_schema"]
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 #: The id of the one bookkeeping document that records the last store change the index holds.
 META_ID = "__meta__"
