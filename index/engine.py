@@ -157,7 +157,10 @@ class SearchEngine:
     # -- freshness -------------------------------------------------------------------------
     def _refresh(self) -> Searcher:
         if not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # A fresh searcher, not Searcher.refresh(): refresh() reuses the old segment readers
+            # and misses deletions made in them, so a withdrawn document stayed findable.
+            old, self._searcher = self._searcher, self._ix.searcher()
+            old.close()
             self._cache.clear()
         return self._searcher
 
@@ -477,8 +480,7 @@ def _single_character(reader: Any, char: str) -> list[Q.Query]:
     clauses: list[Q.Query] = []
     for fieldname, boost in (("title_bi", 0.5), ("body_bi", 0.3)):
         terms = [
-            (reader.doc_frequency(fieldname, t), t)
-            for t in reader.expand_prefix(fieldname, char)
+            (reader.doc_frequency(fieldname, t), t) for t in reader.expand_prefix(fieldname, char)
         ]
         top = sorted(terms, reverse=True)[:_SINGLE_CHAR_TERMS]
         clauses.extend(

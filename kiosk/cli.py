@@ -29,6 +29,7 @@ _LAZY_COMMANDS = {
     "sync": "sync.commands:sync",
     "screenshots": "ui.commands:screenshots",
     "set-pin": "ui.commands:set_pin",
+    "stats": "kiosk.stats_cli:stats",
 }
 
 

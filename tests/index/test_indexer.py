@@ -74,3 +74,20 @@ def test_rebuild_swaps_in_a_complete_index(tmp_path: Path) -> None:
     assert index.rebuild(store) == 2
     assert not index.path.with_name("index.building").exists()
     assert index.status(store).healthy
+
+
+def test_a_running_engine_sees_withdrawals_and_updates(tmp_path: Path) -> None:
+    store, index = make(tmp_path)
+    put(store, doc("a", "农村低保申请指南"), doc("b", "城市低保申请指南"))
+    index.catch_up(store)
+    engine = SearchEngine(index, store)
+    try:
+        assert sorted(h.id for h in engine.search("低保").hits) == ["a", "b"]
+        with store.write() as session:
+            store.set_visibility(session, "b", WITHDRAWN, actor="sync", action="withdraw")
+        put(store, doc("a", "农村危房改造申请指南"))
+        index.catch_up(store)
+        assert [h.id for h in engine.search("低保").hits] == []
+        assert [h.id for h in engine.search("危房").hits] == ["a"]
+    finally:
+        engine.close()

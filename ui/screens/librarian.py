@@ -1,46 +1,108 @@
-"""The librarian area (placeholder: the librarian issue fills it). Here: status and exit."""
+"""The librarian area (behind the hidden corner and the PIN): a column of page buttons on the left
+(状态, 内容审核, 同步, 使用统计), the page on the right, and 回到查阅界面 / 重启 / 退出查阅机."""
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtCore import QProcess
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout
 
+from ui.librarian import Page, QuarantinePage, SettingsPage, StatsPage, StatusPage, SyncPage
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
-from ui.widgets import button, label, set_label_text
+from ui.widgets import Label, button
 
 __all__ = ["LibrarianScreen"]
 
+log = logging.getLogger(__name__)
+
+
+def _restart_process() -> None:
+    """Start a fresh copy of this program (the caller then closes this one)."""
+    log.info("restarting: %s %s", sys.executable, sys.argv)
+    QProcess.startDetached(sys.executable, sys.argv)
+
 
 class LibrarianScreen(Screen):
+    """The librarian area.
+
+    Attributes:
+        pages: the pages by key ("status", "quarantine", "sync", "stats").
+        restarter: starts the new process on 重启 (tests replace it).
+    """
+
     name = "librarian"
     title = "管理员区域"
 
     def __init__(self, services: Services, nav: Navigator) -> None:
         super().__init__(services, nav)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 40)
-        layout.setSpacing(22)
-        layout.addWidget(label("管理员区域", "title"))
-        self.info = label("")
-        self.info.setObjectName("LibrarianInfo")
-        layout.addWidget(self.info)
-        layout.addWidget(label("内容审核、同步、使用统计和设置将在这里提供。", "muted"))
+        self.restarter: Callable[[], None] = _restart_process
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(32, 24, 24, 16)
+        outer.setSpacing(28)
+        menu = QVBoxLayout()
+        menu.setSpacing(14)
+        self.pages: dict[str, Page] = {
+            "status": StatusPage(services),
+            "quarantine": QuarantinePage(services),
+            "sync": SyncPage(services),
+            "stats": StatsPage(services),
+            "settings": SettingsPage(services),
+        }
+        self.stack = QStackedWidget()
+        self.tabs: dict[str, QPushButton] = {}
+        for key, page in self.pages.items():
+            self.stack.addWidget(page)
+            tab = button(page.title, "toggle", partial(self.show_page, key),
+                         checkable=True, name=f"tab_{key}")  # fmt: skip
+            tab.setMinimumWidth(300)
+            self.tabs[key] = tab
+            menu.addWidget(tab)
+        menu.addStretch(1)
+        menu.addWidget(button("回到查阅界面", "primary", nav.home, name="LeaveLibrarian"))
+        menu.addWidget(button("重启查阅机", None, self.restart, name="RestartKiosk"))
         self.exit_button = button("退出查阅机", "accent", nav.request_exit, name="ExitKiosk")
-        layout.addWidget(self.exit_button)
-        layout.addWidget(button("回到查阅界面", "primary", nav.home, name="LeaveLibrarian"))
-        layout.addStretch(1)
+        menu.addWidget(self.exit_button)
+        outer.addLayout(menu)
+        outer.addWidget(self.stack, 1)
+        self.current_page = "status"
+
+    @property
+    def info(self) -> Label:
+        """The one-line summary at the top of the status page."""
+        page = self.pages["status"]
+        assert isinstance(page, StatusPage)
+        return page.info
+
+    def show_page(self, key: str) -> None:
+        previous = self.pages.get(self.current_page)
+        if previous is not None and key != self.current_page:
+            previous.leave()
+        self.current_page = key
+        for name, tab in self.tabs.items():
+            tab.setChecked(name == key)
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        page.refresh()
 
     def enter(self, params: dict[str, Any]) -> None:
-        store = self.services.store
-        counts = store.counts()
-        visible = counts.get("visibility", {}).get("visible", 0)
-        waiting = counts.get("visibility", {}).get("quarantined", 0)
-        settings = self.services.settings
-        set_label_text(
-            self.info,
-            f"可查阅文件：{visible} 篇　待审核：{waiting} 篇\n"
-            f"数据目录：{self.services.context.data_dir}\n"
-            f"空闲 {settings.idle_timeout_s:.0f} 秒后回到首页",
-        )
+        self.show_page(str(params.get("page", "status")))
+
+    def params(self) -> dict[str, Any]:
+        return {"page": self.current_page}
+
+    def leave(self) -> None:
+        self.pages[self.current_page].leave()
+
+    def reset(self) -> None:
+        self.current_page = "status"
+
+    def restart(self) -> None:
+        """重启: start a fresh kiosk, then leave this one."""
+        self.restarter()
+        self.nav.request_exit()

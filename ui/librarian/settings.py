@@ -1,0 +1,364 @@
+"""设置: feed URL, sync interval and window, idle timeout, default text size, high contrast,
+read-aloud, the librarian PIN. Values are validated (a bad one is refused with a reason), saved in
+the store's settings and applied to the running kiosk at once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
+from sqlalchemy import select
+
+from kiosk.app import KioskContext
+from kiosk.store import HIDDEN, VISIBLE, Document, Store
+from sync.schedule import parse_window
+from ui.librarian.common import Page, panel
+from ui.pin import MAX_DIGITS, MIN_DIGITS, valid_pin
+from ui.services import Services
+from ui.settings import SETTING_PREFIX, UiSettings
+from ui.widgets import Label, button, clear_layout, label, set_props
+
+__all__ = [
+    "TEXT_SCALES",
+    "SettingsPage",
+    "check_feed_url",
+    "check_idle_seconds",
+    "check_interval_minutes",
+    "check_window",
+]
+
+log = logging.getLogger(__name__)
+
+#: The default text size choices: label and factor.
+TEXT_SCALES: tuple[tuple[str, float], ...] = (("标准", 1.0), ("较大", 1.25), ("最大", 1.5))
+
+
+class Invalid(ValueError):
+    """A value the librarian typed was refused; the message says why, in Chinese."""
+
+
+def check_feed_url(text: str) -> str:
+    """A portal feed address: ``http(s)://host/…``; empty means "USB only"."""
+    text = text.strip()
+    if not text:
+        return ""
+    if any(c.isspace() for c in text):
+        raise Invalid("地址里不能有空格。")
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise Invalid("地址应以 https:// 或 http:// 开头，例如 https://portal.example.gov.cn/feed/")
+    if not parts.hostname:
+        raise Invalid("地址缺少服务器名，例如 https://portal.example.gov.cn/feed/")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise Invalid("地址中的端口号不对。") from None
+    return text if text.endswith("/") else text + "/"
+
+
+def _int(text: str, low: int, high: int, unit: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise Invalid(f"请输入数字（{low}–{high} {unit}）。") from None
+    if not low <= value <= high:
+        raise Invalid(f"应在 {low} 到 {high} {unit}之间。")
+    return value
+
+
+def check_interval_minutes(text: str) -> int:
+    return _int(text, 15, 10080, "分钟")
+
+
+def check_idle_seconds(text: str) -> int:
+    return _int(text, 30, 3600, "秒")
+
+
+def check_window(text: str) -> str:
+    try:
+        window = parse_window(text)
+    except ValueError as e:
+        raise Invalid(str(e)) from None
+    return "" if window is None else str(window)
+
+
+class _Row:
+    """A text field with its 保存 button and message."""
+
+    def __init__(self, field: QLineEdit, save: QPushButton, message: Label) -> None:
+        self.field, self.save, self.message = field, save, message
+
+
+class SettingsPage(Page):
+    """设置.
+
+    Attributes:
+        rows: the text settings by key (``feed``, ``interval``, ``window``, ``idle``, ``pin``).
+    """
+
+    title = "设置"
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.rows: dict[str, _Row] = {}
+        sync, layout = panel("同步")
+        self._row(layout, "feed", "更新源地址（留空表示只用 U 盘）", self._save_feed)
+        self._row(layout, "interval", "自动同步间隔（分钟）", self._save_interval)
+        self._row(
+            layout, "window", "允许同步的时间段（如 01:00-05:00，留空为全天）", self._save_window
+        )
+        self.body.addWidget(sync)
+
+        look, layout = panel("查阅界面")
+        self._row(layout, "idle", "无人操作多少秒后回到首页", self._save_idle)
+        layout.addWidget(label("默认文字大小"))
+        row = QHBoxLayout()
+        self.scale_buttons: dict[float, QPushButton] = {}
+        for text, scale in TEXT_SCALES:
+            b = button(text, "toggle", partial(self._save_scale, scale), checkable=True,
+                       name=f"scale_{int(scale * 100)}")  # fmt: skip
+            self.scale_buttons[scale] = b
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        row = QHBoxLayout()
+        self.contrast_button = button("默认使用高对比", "toggle", self._save_contrast,
+                                      checkable=True, name="DefaultContrast")  # fmt: skip
+        self.speech_button = button("朗读功能", "toggle", self._save_speech, checkable=True,
+                                    name="DefaultReadAloud")  # fmt: skip
+        row.addWidget(self.contrast_button)
+        row.addWidget(self.speech_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.look_message = label("", "muted")
+        self.look_message.setObjectName("LookMessage")
+        layout.addWidget(self.look_message)
+        self.body.addWidget(look)
+
+        pin, layout = panel("管理员密码")
+        self._row(layout, "pin", f"新密码（{MIN_DIGITS}–{MAX_DIGITS} 位数字）", self._save_pin)
+        self.pin_again = QLineEdit()
+        self.pin_again.setObjectName("setting_pin_again")
+        self.pin_again.setPlaceholderText("再输入一次新密码")
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.rows["pin"].field.setEchoMode(QLineEdit.EchoMode.Password)
+        layout.insertWidget(layout.count() - 1, self.pin_again)
+        self.body.addWidget(pin)
+
+        hide, layout = panel("本机隐藏文件（只影响这台查阅机）")
+        self._row(layout, "hide", "输入文件标题中的几个字查找", self._find_docs)
+        self.rows["hide"].save.setText("查找")
+        self.doc_list = QVBoxLayout()
+        self.doc_list.setSpacing(10)
+        layout.addLayout(self.doc_list)
+        self.body.addWidget(hide)
+        self.body.addStretch(1)
+
+    def _row(self, layout: Any, key: str, title: str, save: Callable[[str], None]) -> None:
+        layout.addWidget(label(title))
+        row = QHBoxLayout()
+        field = QLineEdit()
+        field.setObjectName(f"setting_{key}")
+        row.addWidget(field, 1)
+        b = button("保存", "primary", lambda: save(field.text()), name=f"save_{key}")
+        row.addWidget(b)
+        layout.addLayout(row)
+        message = label("")
+        message.setObjectName(f"message_{key}")
+        message.hide()
+        layout.addWidget(message)
+        self.rows[key] = _Row(field, b, message)
+
+    # -- showing ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        store = self.services.store
+        settings = UiSettings.load(store)
+        self.rows["feed"].field.setText(str(store.get_setting("sync.feed_url", "") or ""))
+        self.rows["interval"].field.setText(str(store.get_setting("sync.interval_minutes", 360)))
+        self.rows["window"].field.setText(str(store.get_setting("sync.window", "") or ""))
+        self.rows["idle"].field.setText(f"{settings.idle_timeout_s:.0f}")
+        self.rows["pin"].field.clear()
+        self.pin_again.clear()
+        for row in self.rows.values():
+            row.message.hide()
+        for scale, b in self.scale_buttons.items():
+            b.setChecked(abs(scale - settings.text_scale) < 0.01)
+        self.contrast_button.setChecked(settings.high_contrast)
+        self.speech_button.setChecked(bool(settings.tts_engine))
+        self.speech_button.setText("朗读功能：开" if settings.tts_engine else "朗读功能：关")
+        self.look_message.hide()
+
+    def _tell(self, key: str, ok: bool, text: str) -> None:
+        message = self.rows[key].message
+        message.setText(("✓ " if ok else "") + text)
+        set_props(message, role="muted" if ok else "error")
+        message.show()
+
+    def _guarded(self, key: str, save: Callable[[], str]) -> bool:
+        try:
+            done = save()
+        except Invalid as e:
+            self._tell(key, False, f"没有保存：{e}")
+            return False
+        self._tell(key, True, done)
+        return True
+
+    # -- saving ----------------------------------------------------------------------------
+    def _save_feed(self, text: str) -> None:
+        def save() -> str:
+            url = check_feed_url(text)
+            self.services.store.set_setting("sync.feed_url", url)
+            self.rows["feed"].field.setText(url)
+            return "已保存。" if url else "已清除：只从 U 盘导入。"
+
+        self._guarded("feed", save)
+
+    def _save_interval(self, text: str) -> None:
+        def save() -> str:
+            minutes = check_interval_minutes(text)
+            self.services.store.set_setting("sync.interval_minutes", minutes)
+            return f"已保存：每 {minutes} 分钟同步一次。"
+
+        self._guarded("interval", save)
+
+    def _save_window(self, text: str) -> None:
+        def save() -> str:
+            window = check_window(text)
+            self.services.store.set_setting("sync.window", window or None)
+            self.rows["window"].field.setText(window)
+            return f"已保存：{window or '全天'}。"
+
+        self._guarded("window", save)
+
+    def _save_idle(self, text: str) -> None:
+        def save() -> str:
+            seconds = check_idle_seconds(text)
+            self._set_ui("idle_timeout_s", float(seconds))
+            return f"已保存：{seconds} 秒无人操作后回到首页。"
+
+        self._guarded("idle", save)
+
+    def _save_pin(self, text: str) -> None:
+        def save() -> str:
+            pin = text.strip()
+            if not valid_pin(pin):
+                raise Invalid(f"密码应为 {MIN_DIGITS}–{MAX_DIGITS} 位数字。")
+            if pin != self.pin_again.text().strip():
+                raise Invalid("两次输入的密码不一样。")
+            self.services.pin.set_pin(pin)
+            self.rows["pin"].field.clear()
+            self.pin_again.clear()
+            return "新密码已生效。"
+
+        self._guarded("pin", save)
+
+    def _save_scale(self, scale: float) -> None:
+        self._set_ui("text_scale", scale)
+        self._look_saved("默认文字大小已保存。")
+
+    def _save_contrast(self) -> None:
+        self._set_ui("high_contrast", self.contrast_button.isChecked())
+        self._look_saved("已保存。")
+
+    def _save_speech(self) -> None:
+        on = self.speech_button.isChecked()
+        self._set_ui("tts_engine", "speechd" if on else "")
+        self._look_saved("已保存，重启查阅机后生效。")
+
+    def _look_saved(self, text: str) -> None:
+        self.refresh()
+        self.look_message.setText("✓ " + text)
+        self.look_message.show()
+
+    # -- hiding documents -----------------------------------------------------------------
+    def _find_docs(self, text: str) -> None:
+        words = text.strip()
+        if not words:
+            self._tell("hide", False, "请先输入标题中的字。")
+            return
+        docs = find_documents(self.services.store, words)
+        self._show_docs(docs)
+        self._tell("hide", True, f"找到 {len(docs)} 篇。" if docs else "没有找到。")
+
+    def _show_docs(self, docs: list[Document]) -> None:
+        clear_layout(self.doc_list)
+        for doc in docs:
+            hidden = doc.visibility == HIDDEN
+            row = QHBoxLayout()
+            row.addWidget(label(("【已隐藏】" if hidden else "") + doc.title), 1)
+            row.addWidget(
+                button(
+                    "取消隐藏" if hidden else "隐藏",
+                    None if hidden else "primary",
+                    partial(self._set_hidden, doc.id, not hidden),
+                    name=f"{'unhide' if hidden else 'hide'}_{doc.id}",
+                )
+            )
+            self.doc_list.addLayout(row)
+
+    def _set_hidden(self, doc_id: str, hide: bool) -> None:
+        context = self.services.context
+        words = self.rows["hide"].field.text()
+
+        def work() -> bool:
+            set_hidden(context, doc_id, hide)
+            return hide
+
+        def done(_hidden: bool) -> None:
+            self._show_docs(find_documents(self.services.store, words.strip()))
+            self._tell("hide", True, "已隐藏，村民查不到了。" if hide else "已恢复显示。")
+
+        self.services.runner.submit(
+            "librarian-hide", work, done, lambda m: self._tell("hide", False, m)
+        )
+
+    # -- applying --------------------------------------------------------------------------
+    def _set_ui(self, name: str, value: Any) -> None:
+        """Save ``ui.<name>`` and apply the new options to the running kiosk."""
+        store = self.services.store
+        store.set_setting(SETTING_PREFIX + name, value)
+        loaded = UiSettings.load(store)
+        # keep what the store does not hold (tests and `kiosk run` may override options)
+        self.services.settings = replace(self.services.settings, **{name: getattr(loaded, name)})
+        apply_settings(self.window(), self.services.settings)
+
+
+def find_documents(store: Store, words: str, limit: int = 8) -> list[Document]:
+    """Visible or locally hidden documents whose title contains ``words``."""
+    with store.read() as session:
+        return list(
+            session.scalars(
+                select(Document)
+                .where(Document.title.contains(words), Document.visibility.in_([VISIBLE, HIDDEN]))
+                .order_by(Document.published.desc())
+                .limit(limit)
+            ).all()
+        )
+
+
+def set_hidden(context: KioskContext, doc_id: str, hide: bool) -> None:
+    """Hide a document on this kiosk (or show it again), audited; then update the index."""
+    store = context.store()
+    with store.write() as session:
+        store.set_visibility(
+            session, doc_id, HIDDEN if hide else VISIBLE, actor="librarian",
+            action="hide" if hide else "unhide",
+        )  # fmt: skip
+    context.catch_up_index()
+
+
+def apply_settings(window: Any, settings: UiSettings) -> None:
+    """Make the running main window follow ``settings`` (idle timeout, text size, contrast)."""
+    idle = getattr(window, "idle", None)
+    if idle is not None and hasattr(idle, "timeout_ms"):
+        idle.timeout_ms = max(100, int(settings.idle_timeout_s * 1000))
+        idle.countdown_ms = min(idle.timeout_ms, max(0, int(settings.idle_countdown_s * 1000)))
+        idle.poke()
+    reapply = getattr(window, "toggle_large_text", None)  # re-applies the theme as it stands
+    if callable(reapply):
+        reapply()

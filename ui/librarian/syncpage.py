@@ -1,0 +1,250 @@
+"""同步: "立即同步" from the portal feed with live progress, USB import from a mounted folder, and
+the history of sync runs. Sync itself (``sync.sync_once``) runs on a worker thread; its progress
+crosses to the UI thread through a queued signal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QProgressBar
+from sqlalchemy import select
+
+from kiosk.app import KioskContext
+from kiosk.store import SyncRun
+from sync import Progress, SyncResult, sync_once
+from ui.librarian.common import Page, local_time, panel, when
+from ui.services import Services
+from ui.widgets import FlowLayout, button, clear_layout, label, set_props
+
+__all__ = ["MOUNT_ROOTS", "SyncPage", "history", "mounted_feeds"]
+
+#: Where USB sticks get mounted on Debian/Ubuntu (udisks) and by hand.
+MOUNT_ROOTS: tuple[Path, ...] = (Path("/media"), Path("/run/media"), Path("/mnt"))
+_PHASES = {
+    "metadata": "验证", "download": "下载", "apply": "应用",
+    "attachments": "附件", "done": "完成",
+}  # fmt: skip
+
+
+def mounted_feeds(roots: Sequence[Path] = MOUNT_ROOTS, depth: int = 3) -> list[Path]:
+    """Folders under the mount roots that look like an update feed (hold ``metadata/``)."""
+    found: list[Path] = []
+
+    def walk(folder: Path, level: int) -> None:
+        try:
+            children = sorted(p for p in folder.iterdir() if p.is_dir())
+        except OSError:
+            return
+        for child in children:
+            if (child / "metadata").is_dir():
+                found.append(child)
+            elif level < depth:
+                walk(child, level + 1)
+
+    for root in roots:
+        walk(root, 1)
+    return found
+
+
+def history(context: KioskContext, limit: int = 20) -> list[SyncRun]:
+    """The latest sync runs, newest first."""
+    with context.store().read() as session:
+        return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all())
+
+
+def describe_run(run: SyncRun) -> str:
+    started = when(local_time(run.started_at))
+    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+    duration = f"{seconds:.1f} 秒" if seconds is not None else "未完成"
+    source = "U 盘 / 文件夹" if not run.source.startswith(("http://", "https://")) else "网络"
+    result = "成功" if run.ok else ("失败" if run.finished_at else "中断")
+    text = (
+        f"{started}　{source}　{result}　批次 {run.batches}　新增 {run.added}　更新 {run.updated}"
+        f"　撤回 {run.withdrawn}　待审核 {run.quarantined}　拒收 {run.rejected}"
+        f"　{run.bytes / 1024:.0f} KB　用时 {duration}"
+    )
+    if run.error:
+        text += f"\n原因：{run.error}"
+    return text
+
+
+class _ProgressRelay(QObject):
+    """Carries progress from the sync thread (only str/int cross threads).
+
+    Signals:
+        progressed(phase, done, total, message)
+    """
+
+    progressed = Signal(str, int, int, str)
+
+
+class SyncPage(Page):
+    """同步与 U 盘导入.
+
+    Attributes:
+        mount_roots: where to look for USB feeds (tests point it at a temp folder).
+        running: a sync is in progress.
+        last_result / last_error: the outcome of the latest run started here.
+
+    Signals:
+        sync_finished(bool): a run started here ended (ok or not).
+    """
+
+    title = "同步"
+    sync_finished = Signal(bool)
+
+    def __init__(self, services: Services, mount_roots: Sequence[Path] = MOUNT_ROOTS) -> None:
+        super().__init__(services)
+        self.mount_roots = tuple(mount_roots)
+        self.running = False
+        self.last_result: SyncResult | None = None
+        self.last_error: str | None = None
+        self._relay = _ProgressRelay(self)
+        self._relay.progressed.connect(self._on_progress)
+
+        net, layout = panel("从网络同步")
+        self.feed_label = label("")
+        self.feed_label.setObjectName("FeedUrl")
+        layout.addWidget(self.feed_label)
+        row = QHBoxLayout()
+        self.sync_button = button("立即同步", "primary", self.sync_now, name="SyncNow")
+        self.sync_button.setMinimumWidth(260)
+        row.addWidget(self.sync_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.body.addWidget(net)
+
+        usb, layout = panel("从 U 盘导入")
+        layout.addWidget(label("插入存有更新包的 U 盘，点选下面的文件夹，或输入文件夹路径。"))
+        self.usb_host = FlowLayout()
+        layout.addLayout(self.usb_host)
+        self.folder = QLineEdit()
+        self.folder.setObjectName("UsbFolder")
+        self.folder.setPlaceholderText("文件夹路径，例如 /media/usb/feed")
+        layout.addWidget(self.folder)
+        row = QHBoxLayout()
+        row.addWidget(button("重新查找 U 盘", None, self.find_usb, name="FindUsb"))
+        self.import_button = button("从此文件夹导入", "primary", self.import_usb, name="UsbImport")
+        row.addWidget(self.import_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.body.addWidget(usb)
+
+        state, layout = panel("进度")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("SyncProgress")
+        self.progress.setMinimumHeight(48)
+        self.progress.setTextVisible(False)
+        layout.addWidget(self.progress)
+        self.status = label("尚未开始。")
+        self.status.setObjectName("SyncStatus")
+        layout.addWidget(self.status)
+        self.body.addWidget(state)
+
+        past, layout = panel("同步记录（最近 20 次）")
+        self.history_text = label("")
+        self.history_text.setObjectName("SyncHistory")
+        layout.addWidget(self.history_text)
+        self.body.addWidget(past)
+        self.body.addStretch(1)
+        self.progress_seen: list[tuple[str, int, int]] = []
+
+    # -- showing ---------------------------------------------------------------------------
+    def feed_url(self) -> str:
+        return str(self.services.store.get_setting("sync.feed_url", "") or "")
+
+    def refresh(self) -> None:
+        url = self.feed_url()
+        self.feed_label.setText(f"更新源：{url}" if url else "还没有设置更新源地址（见“设置”）。")
+        self.sync_button.setEnabled(bool(url) and not self.running)
+        self.import_button.setEnabled(not self.running)
+        self.find_usb()
+        runs = history(self.services.context)
+        self.history_text.setText("\n\n".join(describe_run(r) for r in runs) or "（还没有同步过）")
+
+    def find_usb(self) -> None:
+        clear_layout(self.usb_host)
+        feeds = mounted_feeds(self.mount_roots)
+        for i, path in enumerate(feeds):
+            self.usb_host.addWidget(
+                button(
+                    f"📁 {path}", "chip", partial(self.folder.setText, str(path)), name=f"usb_{i}"
+                )
+            )
+        if not feeds:
+            self.usb_host.addWidget(label("没有找到插入的 U 盘更新包。", "muted", wrap=False))
+
+    # -- running ---------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        url = self.feed_url()
+        if url:
+            self.start(url)
+
+    def import_usb(self) -> None:
+        folder = self.folder.text().strip()
+        if not folder or not Path(folder).is_dir():
+            self._show_status(False, "请先选择或输入一个存在的文件夹。")
+            return
+        self.start(folder)
+
+    def start(self, source: str) -> None:
+        """Run one sync from ``source`` (URL or folder) on a worker thread."""
+        if self.running:
+            return
+        self.running = True
+        self.last_result, self.last_error = None, None
+        self.progress_seen = []
+        self.sync_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.status.setText("正在连接更新源…")
+        set_props(self.status, role="")
+        context = self.services.context
+        relay = self._relay
+
+        def report(p: Progress) -> None:
+            relay.progressed.emit(p.phase, p.done, p.total, p.message)
+
+        def work() -> SyncResult:
+            return sync_once(
+                context.data_dir, context.store(), source,
+                on_progress=report, on_applied=context.catch_up_index,
+            )  # fmt: skip
+
+        self.services.runner.submit("librarian-sync", work, self._done, self._failed)
+
+    def _on_progress(self, phase: str, done: int, total: int, message: str) -> None:
+        self.progress_seen.append((phase, done, total))
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        self.status.setText(f"{_PHASES.get(phase, phase)}：{message}")
+
+    def _done(self, result: SyncResult) -> None:
+        self.last_result = result
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self._finish(True, "同步完成。" + result.summary())
+
+    def _failed(self, message: str) -> None:
+        # "SyncError: 同步失败：…" → the sentence for the librarian
+        self.last_error = message.split(": ", 1)[1] if ": " in message else message
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self._finish(False, self.last_error)
+
+    def _finish(self, ok: bool, text: str) -> None:
+        self.running = False
+        self.refresh()
+        self._show_status(ok, text)
+        self.sync_finished.emit(ok)
+
+    def _show_status(self, ok: bool, text: str) -> None:
+        self.status.setText(text)
+        set_props(self.status, role="" if ok else "error")
+
+    def leave(self) -> None:
+        """A running sync keeps going; its result lands in the history."""
