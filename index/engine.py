@@ -147,6 +147,15 @@ class SearchEngine:
         self._vocab_generation = -1
         self._cache: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
 
+    def set_local_synonyms(self, lines: list[str]) -> None:
+        """Use the bundled synonyms plus ``lines`` (same format), from the next search on."""
+        synonyms = default_synonyms(lines)
+        with self._lock:
+            self.synonyms = synonyms
+            self._cache.clear()
+        with self._vocab_lock:
+            self._vocab = None  # synonym words are part of the pinyin vocabulary
+
     def close(self) -> None:
         """Close the index files; safe to call twice."""
         with self._lock:

@@ -56,5 +56,10 @@ class Synonyms:
 
 
 @lru_cache(maxsize=1)
-def default_synonyms() -> Synonyms:
-    return Synonyms.from_file(asset("synonyms.txt"))
+def _bundled_lines() -> tuple[str, ...]:
+    return tuple(asset("synonyms.txt").read_text(encoding="utf-8").splitlines())
+
+
+def default_synonyms(local_lines: Iterable[str] = ()) -> Synonyms:
+    """The bundled villager vocabulary plus a kiosk's own lines (librarian settings)."""
+    return Synonyms([*_bundled_lines(), *local_lines])

@@ -20,7 +20,7 @@ from kiosk.store import Store
 if TYPE_CHECKING:
     from index import SearchEngine, SearchIndex
 
-__all__ = ["DEMO_DIR", "KioskContext"]
+__all__ = ["DEMO_DIR", "LOCAL_SYNONYMS_SETTING", "KioskContext"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 DEMO_DIR = asset("demo")
 
 Progress = Callable[[int, int], None]
+
+#: Store setting: this kiosk's own synonym lines (assets/synonyms.txt format), added by the librarian.
+LOCAL_SYNONYMS_SETTING = "search.local_synonyms"
 
 
 class KioskContext:
@@ -78,6 +81,9 @@ class KioskContext:
 
             self.reconcile_index()
             self._engine = SearchEngine(self.search_index(), self.store())
+            local = self.store().get_setting(LOCAL_SYNONYMS_SETTING, [])
+            if local:
+                self._engine.set_local_synonyms(list(local))
         return self._engine
 
     def ensure_content(self, progress: Progress | None = None) -> ImportReport | None:

@@ -222,3 +222,22 @@ def test_repeated_text_is_one_concept_and_a_lone_character_still_finds(
     pasted = engine.search("低保申请" * 40, limit=5)
     assert pasted.hits and pasted.hits == engine.search("低保申请", limit=5).hits
     assert engine.search("保", limit=5).hits
+
+
+def test_local_synonyms_take_effect_without_restart(demo_copy: object) -> None:
+    from kiosk.app import LOCAL_SYNONYMS_SETTING
+
+    context = KioskContext(demo_copy)  # type: ignore[arg-type]
+    try:
+        engine = context.engine()
+        assert engine.search("保命钱").hits == []
+        engine.set_local_synonyms(["低保 保命钱"])
+        assert engine.search("保命钱").hits
+        context.store().set_setting(LOCAL_SYNONYMS_SETTING, ["低保 保命钱"])
+    finally:
+        context.close()
+    reopened = KioskContext(demo_copy)  # type: ignore[arg-type]
+    try:
+        assert reopened.engine().search("保命钱").hits
+    finally:
+        reopened.close()
