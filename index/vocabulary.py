@@ -158,8 +158,15 @@ class Vocabulary:
 
 
 def _iter_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
-    for term, info in reader.iter_field(fieldname):
-        yield (term.decode("utf-8") if isinstance(term, bytes) else term), info
+    """``(term, info)`` per segment: a multi-segment reader's own iter_field looks every term up
+    again in every segment (1.1 M hash lookups, 17 s at 20,000 documents); a word that occurs in
+    several segments is yielded once per segment and the caller adds the frequencies up."""
+    leaves = (
+        [leaf for leaf, _offset in reader.leaf_readers()] if not reader.is_atomic() else [reader]
+    )
+    for leaf in leaves:
+        for term, info in leaf.iter_field(fieldname):
+            yield (term.decode("utf-8") if isinstance(term, bytes) else term), info
 
 
 _CACHE_FILE = "pinyin-cache.json"

@@ -13,16 +13,20 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication
 
+from kiosk.app import LOCAL_SYNONYMS_SETTING
 from kiosk.records import parse_record
 from kiosk.store import REJECTED, VISIBLE, AuditEntry, SyncRun
 from sync.keys import init_keys
 from tests.sync.synckit import FeedServer, Portal, doc
-from tests.ui.helpers import commit_text, find, settle, tap
+from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
 from ui.librarian import QuarantinePage, StatsPage, StatusPage, SyncPage
 from ui.librarian.status import status_snapshot
 
 PIN = "2468"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(
+    os.environ.get("KIOSK_SCREENSHOT_DIR")
+    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 
 
 def open_librarian(qtbot: Any, window: Any, page: str = "status") -> Any:
@@ -223,12 +227,45 @@ def test_usb_import_from_a_mounted_folder(
     QCoreApplication.processEvents()
     tap(qtbot, find(window, "usb_0"))
     assert page.folder.text().endswith("feed")
+    assert not page.import_button.isEnabled(), "a feed is checked before it is imported"
+    before = window.services.store.last_change_seq()
+    with qtbot.waitSignal(page.check_finished, timeout=20_000) as checked:
+        tap(qtbot, find(window, "UsbCheck"))
+    settle(window)
+    assert checked.args == [True], page.status.text()
+    assert page.last_preview is not None and page.last_preview.batches == (1,)
+    assert "将应用 1 个批次" in page.preview_text.text()
+    assert "文件 1 篇（其中新增 1 篇）" in page.preview_text.text()
+    assert window.services.store.last_change_seq() == before, "checking writes nothing"
+    assert "doc-7" not in found_ids(window, "杏花村危房改造")
+    shoot(window, "usb-preview")
     with qtbot.waitSignal(page.sync_finished, timeout=20_000) as signal:
         tap(qtbot, find(window, "UsbImport"))
     settle(window)
     assert signal.args == [True], page.status.text()
+    assert {phase for phase, _, _ in page.progress_seen} >= {"apply", "done"}
     assert "U 盘 / 文件夹　成功" in page.history_text.text()
     assert "doc-7" in found_ids(window, "杏花村危房改造")
+    assert not page.import_button.isEnabled(), "the next import is checked again"
+
+
+def test_a_tampered_usb_feed_is_refused_by_the_check(
+    qtbot: Any, window: Any, portal: Portal, tmp_path: Path
+) -> None:
+    portal.publish([doc(8)])
+    for path in (portal.feed / "targets").rglob("*.jsonl.gz"):
+        path.write_bytes(path.read_bytes()[:-8] + b"tampered")
+    _trust(window, portal)
+    page = open_librarian(qtbot, window, "sync")
+    page.folder.setText(str(portal.feed))
+    with qtbot.waitSignal(page.check_finished, timeout=20_000) as checked:
+        tap(qtbot, find(window, "UsbCheck"))
+    settle(window)
+    assert checked.args == [False]
+    assert "不能导入" in page.preview_text.text()
+    assert page.preview_text.property("role") == "error"
+    assert not page.import_button.isEnabled()
+    assert window.services.store.get("doc-8") is None
 
 
 # -- statistics ----------------------------------------------------------------------------------
@@ -411,3 +448,148 @@ def test_hiding_a_document_locally_and_showing_it_again(qtbot: Any, window: Any)
 def test_the_running_kiosk_stops_finding_a_hidden_document(qtbot: Any, window: Any) -> None:
     _, title = _hide(qtbot, window)
     assert HIDE_ID not in found_ids(window, title)
+
+
+# -- local synonyms ------------------------------------------------------------------------------
+def _pick(qtbot: Any, window: Any, letters: str, word: str) -> None:
+    """Type ``letters`` on the on-screen keyboard and tap the candidate ``word`` (paging on)."""
+    keyboard = window.keyboard
+    type_on_keyboard(qtbot, window, letters)
+    for _ in range(10):
+        shown = [b for b in keyboard.candidate_buttons if b.isVisible() and b.text() == word]
+        if shown:
+            tap(qtbot, shown[0])
+            return
+        tap(qtbot, keyboard.next_page)
+    raise AssertionError(f"{word} not offered for {letters}")
+
+
+def test_local_synonyms_typed_on_the_keyboard_take_effect_at_once(qtbot: Any, window: Any) -> None:
+    from ui.librarian import SettingsPage
+
+    page = open_librarian(qtbot, window, "settings")
+    assert isinstance(page, SettingsPage)
+    field = page.rows["synonyms"].field
+    page.scroll_area.ensureWidgetVisible(field)
+    tap(qtbot, field)
+    assert window.keyboard.isVisible()
+    _pick(qtbot, window, "dibao", "低保")
+    tap(qtbot, find(window.keyboard, "key_space"))
+    for letters, char in (("bao", "保"), ("ming", "命"), ("qian", "钱")):
+        _pick(qtbot, window, letters, char)
+    assert field.text() == "低保 保命钱"
+    tap(qtbot, find(window, "save_synonyms"))
+    settle(window)
+    store = window.services.store
+    assert store.get_setting(LOCAL_SYNONYMS_SETTING) == ["低保 保命钱"]
+    assert page.rows["synonyms"].message.property("role") == "muted"
+    assert page.synonym_list.count() == 1
+    tap(qtbot, find(window.keyboard, "key_hide"))
+    page.scroll_area.ensureWidgetVisible(field)
+    shoot(window, "settings-synonyms")
+
+    # a villager's search through the UI now finds the 低保 documents
+    window.go("results", query="保命钱", filters={}, submitted=True)
+    settle(window)
+    results = window.screens["results"].results
+    assert results is not None and HIDE_ID in {hit.id for hit in results.hits}
+
+    # a bad line is refused with a reason; removing the line takes effect at once too
+    open_librarian(qtbot, window, "settings")
+    _type_setting(qtbot, window, "synonyms", "保命钱")
+    assert "至少写两个说法" in page.rows["synonyms"].message.text()
+    tap(qtbot, find(window, "remove_synonym_0"))
+    settle(window)
+    assert store.get_setting(LOCAL_SYNONYMS_SETTING) == []
+    assert HIDE_ID not in found_ids(window, "保命钱")
+
+
+# -- CA bundle -----------------------------------------------------------------------------------
+PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n"
+
+
+def test_ca_bundle_is_validated_and_passed_to_the_http_fetcher(
+    qtbot: Any, window: Any, portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.librarian import syncpage
+
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("县政务内网证书\n", encoding="utf-8")
+    bundle = tmp_path / "intranet-ca.pem"
+    bundle.write_text(PEM, encoding="ascii")
+    page = open_librarian(qtbot, window, "settings")
+    for bad, reason in (
+        (str(tmp_path / "missing.pem"), "找不到"),
+        (str(tmp_path), "文件夹"),
+        (str(not_pem), "PEM"),
+        ("ca.pem", "完整路径"),
+    ):
+        _type_setting(qtbot, window, "ca", bad)
+        message = page.rows["ca"].message
+        assert message.property("role") == "error" and reason in message.text(), message.text()
+    store = window.services.store
+    assert store.get_setting("sync.ca_bundle") is None
+    _type_setting(qtbot, window, "ca", str(bundle))
+    assert store.get_setting("sync.ca_bundle") == str(bundle)
+    assert page.rows["ca"].message.property("role") == "muted"
+
+    configs: list[Any] = []
+    real = syncpage.sync_once
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        configs.append(kwargs.get("config"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(syncpage, "sync_once", spy)
+    portal.publish([doc(3)])
+    server = FeedServer(portal.feed)
+    try:
+        _trust(window, portal)
+        store.set_setting("sync.feed_url", server.url + "/")
+        tap(qtbot, find(window, "tab_sync"))
+        sync = window.screens["librarian"].pages["sync"]
+        with qtbot.waitSignal(sync.sync_finished, timeout=20_000) as signal:
+            tap(qtbot, find(window, "SyncNow"))
+        settle(window)
+    finally:
+        server.close()
+    assert signal.args == [True], sync.status.text()
+    assert [c.fetcher.ca_bundle for c in configs] == [str(bundle)]
+
+    tap(qtbot, find(window, "tab_settings"))
+    _type_setting(qtbot, window, "ca", "")  # cleared: the system CAs again
+    assert store.get_setting("sync.ca_bundle") is None
+    assert sync.sync_config().fetcher.ca_bundle is None
+
+
+# -- read-aloud ----------------------------------------------------------------------------------
+def test_switching_read_aloud_off_and_on_takes_effect_without_restart(
+    qtbot: Any, make_window: Any
+) -> None:
+    from ui.speech import Speaker
+
+    speaker = Speaker("mock", start_timeout_s=0.5, any_voice=True, start_delay_ms=0)
+    window = make_window(speaker=speaker, tts_engine="mock")
+    qtbot.waitUntil(lambda: speaker.available, timeout=10_000)
+    window.go("document", doc_id=HIDE_ID)
+    settle(window)
+    read = find(window, "ReadAloud")
+    assert read.isVisible()
+
+    page = open_librarian(qtbot, window, "settings")
+    assert page.speech_button.isChecked()
+    tap(qtbot, find(window, "DefaultReadAloud"))
+    assert window.services.store.get_setting("ui.tts_engine") == ""
+    assert "立即生效" in page.look_message.text()
+    assert read.isHidden(), "the 朗读 button goes away at once"
+    window.go("document", doc_id=HIDE_ID)
+    settle(window)
+    assert not read.isVisible()
+
+    open_librarian(qtbot, window, "settings")
+    tap(qtbot, find(window, "DefaultReadAloud"))
+    assert window.services.store.get_setting("ui.tts_engine") == "speechd"
+    assert "立即生效" in page.look_message.text()
+    window.go("document", doc_id=HIDE_ID)
+    settle(window)
+    assert read.isVisible()

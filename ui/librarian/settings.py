@@ -1,5 +1,5 @@
-"""设置: feed URL, sync interval and window, idle timeout, default text size, high contrast,
-read-aloud, the librarian PIN. Values are validated (a bad one is refused with a reason), saved in
+"""设置: feed URL and CA bundle, sync interval and window, idle timeout, default text size, high
+contrast, read-aloud, the librarian PIN, local synonyms. Values are validated (a bad one is refused with a reason), saved in
 the store's settings and applied to the running kiosk at once."""
 
 from __future__ import annotations
@@ -8,13 +8,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 from sqlalchemy import select
 
-from kiosk.app import KioskContext
+from kiosk.app import LOCAL_SYNONYMS_SETTING, KioskContext
 from kiosk.store import HIDDEN, VISIBLE, Document, Store
 from sync.schedule import parse_window
 from ui.librarian.common import Page, panel
@@ -24,18 +25,26 @@ from ui.settings import SETTING_PREFIX, UiSettings
 from ui.widgets import Label, button, clear_layout, label, set_props
 
 __all__ = [
+    "CA_BUNDLE_SETTING",
     "TEXT_SCALES",
     "SettingsPage",
+    "check_ca_bundle",
     "check_feed_url",
     "check_idle_seconds",
     "check_interval_minutes",
+    "check_synonym_line",
     "check_window",
+    "local_synonyms",
 ]
 
 log = logging.getLogger(__name__)
 
 #: The default text size choices: label and factor.
 TEXT_SCALES: tuple[tuple[str, float], ...] = (("标准", 1.0), ("较大", 1.25), ("最大", 1.5))
+#: Store setting: a CA bundle (PEM) for portals behind a government intranet's own CA.
+CA_BUNDLE_SETTING = "sync.ca_bundle"
+_PEM_MARK = b"-----BEGIN CERTIFICATE-----"
+_PEM_MAX_BYTES = 16 * 1024 * 1024
 
 
 class Invalid(ValueError):
@@ -59,6 +68,48 @@ def check_feed_url(text: str) -> str:
     except ValueError:
         raise Invalid("地址中的端口号不对。") from None
     return text if text.endswith("/") else text + "/"
+
+
+def check_ca_bundle(text: str) -> str:
+    """A CA bundle file: it must exist and hold PEM certificates; empty means the system CAs."""
+    text = text.strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        raise Invalid("请写完整路径，以 / 开头，例如 /media/usb/ca.pem")
+    if not path.exists():
+        raise Invalid("找不到这个文件。")
+    if not path.is_file():
+        raise Invalid("这是一个文件夹，不是证书文件。")
+    try:
+        if path.stat().st_size > _PEM_MAX_BYTES:
+            raise Invalid("文件太大，不像证书文件。")
+        data = path.read_bytes()
+    except OSError as e:
+        raise Invalid(f"文件无法读取：{e.strerror or e}") from None
+    if _PEM_MARK not in data:
+        raise Invalid("这不是 PEM 格式的证书文件（应含有 -----BEGIN CERTIFICATE-----）。")
+    return str(path)
+
+
+def check_synonym_line(text: str) -> str:
+    """One line of local synonyms: two or more terms, optionally ``a b => c`` (one way)."""
+    words = text.replace("＝＞", "=>").split()
+    if "#" in text or "＃" in text:
+        raise Invalid("不能含有 # 号。")
+    terms = [w for w in words if w != "=>"]
+    if len(terms) < 2:
+        raise Invalid("至少写两个说法，用空格隔开，例如：低保 保命钱")
+    if words.count("=>") > 1 or words[0] == "=>" or words[-1] == "=>":
+        raise Invalid("“=>” 只能出现一次，两边都要有说法。")
+    return " ".join(words)
+
+
+def local_synonyms(store: Store) -> list[str]:
+    """This kiosk's own synonym lines."""
+    lines = store.get_setting(LOCAL_SYNONYMS_SETTING, []) or []
+    return [str(line) for line in lines] if isinstance(lines, list) else []
 
 
 def _int(text: str, low: int, high: int, unit: str) -> int:
@@ -106,8 +157,12 @@ class SettingsPage(Page):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.rows: dict[str, _Row] = {}
+        self._voice_ready = False  # read-aloud worked before the librarian switched it off
         sync, layout = panel("同步")
         self._row(layout, "feed", "更新源地址（留空表示只用 U 盘）", self._save_feed)
+        self._row(
+            layout, "ca", "内网证书文件（CA 证书，PEM 格式；留空使用系统证书）", self._save_ca
+        )
         self._row(layout, "interval", "自动同步间隔（分钟）", self._save_interval)
         self._row(
             layout, "window", "允许同步的时间段（如 01:00-05:00，留空为全天）", self._save_window
@@ -150,6 +205,18 @@ class SettingsPage(Page):
         layout.insertWidget(layout.count() - 1, self.pin_again)
         self.body.addWidget(pin)
 
+        words, layout = panel("本村常用说法")
+        layout.addWidget(
+            label("村民常说的词和文件里的写法放在同一行，用空格隔开。查其中一个，也能找到另一个。",
+                  "muted")
+        )  # fmt: skip
+        self.synonym_list = QVBoxLayout()
+        self.synonym_list.setSpacing(10)
+        layout.addLayout(self.synonym_list)
+        self._row(layout, "synonyms", "新加一行，例如：低保 保命钱", self._add_synonym)
+        self.rows["synonyms"].save.setText("添加")
+        self.body.addWidget(words)
+
         hide, layout = panel("本机隐藏文件（只影响这台查阅机）")
         self._row(layout, "hide", "输入文件标题中的几个字查找", self._find_docs)
         self.rows["hide"].save.setText("查找")
@@ -179,6 +246,9 @@ class SettingsPage(Page):
         store = self.services.store
         settings = UiSettings.load(store)
         self.rows["feed"].field.setText(str(store.get_setting("sync.feed_url", "") or ""))
+        self.rows["ca"].field.setText(str(store.get_setting(CA_BUNDLE_SETTING, "") or ""))
+        self.rows["synonyms"].field.clear()
+        self._show_synonyms()
         self.rows["interval"].field.setText(str(store.get_setting("sync.interval_minutes", 360)))
         self.rows["window"].field.setText(str(store.get_setting("sync.window", "") or ""))
         self.rows["idle"].field.setText(f"{settings.idle_timeout_s:.0f}")
@@ -217,6 +287,15 @@ class SettingsPage(Page):
             return "已保存。" if url else "已清除：只从 U 盘导入。"
 
         self._guarded("feed", save)
+
+    def _save_ca(self, text: str) -> None:
+        def save() -> str:
+            path = check_ca_bundle(text)
+            self.services.store.set_setting(CA_BUNDLE_SETTING, path or None)
+            self.rows["ca"].field.setText(path)
+            return "已保存，下次同步起使用。" if path else "已清除：使用系统证书。"
+
+        self._guarded("ca", save)
 
     def _save_interval(self, text: str) -> None:
         def save() -> str:
@@ -268,12 +347,81 @@ class SettingsPage(Page):
     def _save_speech(self) -> None:
         on = self.speech_button.isChecked()
         self._set_ui("tts_engine", "speechd" if on else "")
-        self._look_saved("已保存，重启查阅机后生效。")
+        self._look_saved(
+            "已保存，立即生效。" if self._apply_speech(on) else "已保存，重启查阅机后生效。"
+        )
+
+    def _apply_speech(self, on: bool) -> bool:
+        """Switch the running kiosk's read-aloud; False when that needs a restart (no voice
+        helper was started because read-aloud was off when the kiosk started)."""
+        speaker = self.services.speaker
+        if not on:
+            if speaker.available:
+                self._voice_ready = True
+                speaker.stop()
+                speaker.available = False
+                speaker.availability_changed.emit(False)  # the 朗读 buttons hide at once
+            return True
+        if speaker.available:
+            return True
+        if self._voice_ready and speaker.process is not None:
+            speaker.available = True
+            speaker.availability_changed.emit(True)
+            return True
+        return False
 
     def _look_saved(self, text: str) -> None:
         self.refresh()
         self.look_message.setText("✓ " + text)
         self.look_message.show()
+
+    # -- local synonyms --------------------------------------------------------------------
+    def _show_synonyms(self) -> None:
+        clear_layout(self.synonym_list)
+        lines = local_synonyms(self.services.store)
+        for i, line in enumerate(lines):
+            row = QHBoxLayout()
+            text = label(line, wrap=False)
+            text.setObjectName(f"synonym_{i}")
+            row.addWidget(text, 1)
+            row.addWidget(button("删除", None, partial(self._remove_synonym, line),
+                                 name=f"remove_synonym_{i}"))  # fmt: skip
+            self.synonym_list.addLayout(row)
+        if not lines:
+            self.synonym_list.addWidget(label("（还没有添加）", "muted", wrap=False))
+
+    def _add_synonym(self, text: str) -> None:
+        try:
+            line = check_synonym_line(text)
+        except Invalid as e:
+            self._tell("synonyms", False, f"没有保存：{e}")
+            return
+        lines = local_synonyms(self.services.store)
+        if line in lines:
+            self._tell("synonyms", False, "这一行已经有了。")
+            return
+        self._save_synonyms([*lines, line], f"已添加：{line}。")
+        self.rows["synonyms"].field.clear()
+
+    def _remove_synonym(self, line: str) -> None:
+        lines = [x for x in local_synonyms(self.services.store) if x != line]
+        self._save_synonyms(lines, f"已删除：{line}。")
+
+    def _save_synonyms(self, lines: list[str], done_text: str) -> None:
+        """Persist the lines, then hand them to the running search engine (worker thread)."""
+        self.services.store.set_setting(LOCAL_SYNONYMS_SETTING, lines)
+        self._show_synonyms()
+        services = self.services
+
+        def work() -> int:
+            services.engine().set_local_synonyms(list(lines))
+            return len(lines)
+
+        self.services.runner.submit(
+            "librarian-synonyms", work,
+            lambda _n: self._tell("synonyms", True, done_text + "查找时马上生效。"),
+            lambda m: self._tell("synonyms", False, f"已保存，但未能马上生效：{m}"),
+        )  # fmt: skip
 
     # -- hiding documents -----------------------------------------------------------------
     def _find_docs(self, text: str) -> None:

@@ -4,7 +4,7 @@ crosses to the UI thread through a queued signal."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from kiosk.app import KioskContext
 from kiosk.store import SyncRun
-from sync import Progress, SyncResult, sync_once
+from sync import FetcherConfig, Progress, SyncConfig, SyncResult, sync_once
+from sync.preview import FeedPreview, preview
 from ui.librarian.common import Page, local_time, panel, when
 from ui.services import Services
 from ui.widgets import FlowLayout, button, clear_layout, label, set_props
@@ -24,7 +25,7 @@ __all__ = ["MOUNT_ROOTS", "SyncPage", "history", "mounted_feeds"]
 #: Where USB sticks get mounted on Debian/Ubuntu (udisks) and by hand.
 MOUNT_ROOTS: tuple[Path, ...] = (Path("/media"), Path("/run/media"), Path("/mnt"))
 _PHASES = {
-    "metadata": "验证", "download": "下载", "apply": "应用",
+    "metadata": "验证", "download": "下载", "check": "检查", "apply": "应用",
     "attachments": "附件", "done": "完成",
 }  # fmt: skip
 
@@ -91,15 +92,19 @@ class SyncPage(Page):
 
     Signals:
         sync_finished(bool): a run started here ended (ok or not).
+        check_finished(bool): a USB check ("检查") ended; ok means it verified.
     """
 
     title = "同步"
     sync_finished = Signal(bool)
+    check_finished = Signal(bool)
 
     def __init__(self, services: Services, mount_roots: Sequence[Path] = MOUNT_ROOTS) -> None:
         super().__init__(services)
         self.mount_roots = tuple(mount_roots)
         self.running = False
+        self.checked_folder: str | None = None  # the folder the latest good check was for
+        self.last_preview: FeedPreview | None = None
         self.last_result: SyncResult | None = None
         self.last_error: str | None = None
         self._relay = _ProgressRelay(self)
@@ -127,10 +132,16 @@ class SyncPage(Page):
         layout.addWidget(self.folder)
         row = QHBoxLayout()
         row.addWidget(button("重新查找 U 盘", None, self.find_usb, name="FindUsb"))
-        self.import_button = button("从此文件夹导入", "primary", self.import_usb, name="UsbImport")
+        self.check_button = button("检查", None, self.check_usb, name="UsbCheck")
+        row.addWidget(self.check_button)
+        self.import_button = button("导入", "primary", self.import_usb, name="UsbImport")
         row.addWidget(self.import_button)
         row.addStretch(1)
         layout.addLayout(row)
+        self.preview_text = label("先点“检查”：验证更新包，看看会导入哪些内容。", "muted")
+        self.preview_text.setObjectName("UsbPreview")
+        layout.addWidget(self.preview_text)
+        self.folder.textChanged.connect(self._folder_changed)
         self.body.addWidget(usb)
 
         state, layout = panel("进度")
@@ -160,7 +171,7 @@ class SyncPage(Page):
         url = self.feed_url()
         self.feed_label.setText(f"更新源：{url}" if url else "还没有设置更新源地址（见“设置”）。")
         self.sync_button.setEnabled(bool(url) and not self.running)
-        self.import_button.setEnabled(not self.running)
+        self._enable_usb()
         self.find_usb()
         runs = history(self.services.context)
         self.history_text.setText("\n\n".join(describe_run(r) for r in runs) or "（还没有同步过）")
@@ -183,35 +194,111 @@ class SyncPage(Page):
         if url:
             self.start(url)
 
-    def import_usb(self) -> None:
+    def sync_config(self) -> SyncConfig:
+        """Sync settings from the store: the intranet CA bundle for HTTPS feeds."""
+        ca = str(self.services.store.get_setting("sync.ca_bundle", "") or "")
+        return SyncConfig(fetcher=FetcherConfig(ca_bundle=ca or None))
+
+    def _enable_usb(self) -> None:
+        folder = self.folder.text().strip()
+        self.check_button.setEnabled(not self.running and bool(folder))
+        self.import_button.setEnabled(
+            not self.running and bool(folder) and folder == self.checked_folder
+        )
+
+    def _folder_changed(self, _text: str) -> None:
+        if self.checked_folder is not None and self.folder.text().strip() != self.checked_folder:
+            self.checked_folder, self.last_preview = None, None
+            self.preview_text.setText("先点“检查”：验证更新包，看看会导入哪些内容。")
+            set_props(self.preview_text, role="muted")
+        self._enable_usb()
+
+    def _usb_folder(self) -> str | None:
         folder = self.folder.text().strip()
         if not folder or not Path(folder).is_dir():
             self._show_status(False, "请先选择或输入一个存在的文件夹。")
+            return None
+        return folder
+
+    def check_usb(self) -> None:
+        """Verify the folder's feed and count what it would apply (nothing is written)."""
+        folder = self._usb_folder()
+        if folder is None or self.running:
+            return
+        self._begin("正在检查更新包…")
+        context = self.services.context
+        report = self._reporter()
+
+        def work() -> FeedPreview:
+            return preview(context.data_dir, context.store(), folder, on_progress=report)
+
+        def done(found: FeedPreview) -> None:
+            self.last_preview = found
+            self.checked_folder = folder if found.batches else None
+            self.preview_text.setText(found.summary())
+            set_props(self.preview_text, role="")
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self._end(True, "检查完成。" + ("可以点“导入”。" if found.batches else ""))
+
+        def failed(message: str) -> None:
+            reason = message.split(": ", 1)[1] if ": " in message else message
+            self.last_preview, self.checked_folder = None, None
+            self.preview_text.setText("不能导入：" + reason)
+            set_props(self.preview_text, role="error")
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+            self._end(False, reason)
+
+        self.services.runner.submit("librarian-sync", work, done, failed)
+
+    def import_usb(self) -> None:
+        folder = self._usb_folder()
+        if folder is None:
+            return
+        if folder != self.checked_folder:
+            self._show_status(False, "请先点“检查”，确认更新包没有问题再导入。")
             return
         self.start(folder)
 
-    def start(self, source: str) -> None:
-        """Run one sync from ``source`` (URL or folder) on a worker thread."""
-        if self.running:
-            return
+    def _begin(self, text: str) -> None:
         self.running = True
-        self.last_result, self.last_error = None, None
         self.progress_seen = []
         self.sync_button.setEnabled(False)
-        self.import_button.setEnabled(False)
+        self._enable_usb()
         self.progress.setRange(0, 0)
-        self.status.setText("正在连接更新源…")
+        self.status.setText(text)
         set_props(self.status, role="")
-        context = self.services.context
+
+    def _end(self, ok: bool, text: str) -> None:
+        self.running = False
+        self.sync_button.setEnabled(bool(self.feed_url()))
+        self._enable_usb()
+        self._show_status(ok, text)
+        self.check_finished.emit(ok)
+
+    def _reporter(self) -> Callable[[Progress], None]:
         relay = self._relay
 
         def report(p: Progress) -> None:
             relay.progressed.emit(p.phase, p.done, p.total, p.message)
 
+        return report
+
+    def start(self, source: str) -> None:
+        """Run one sync from ``source`` (URL or folder) on a worker thread."""
+        if self.running:
+            return
+        self.last_result, self.last_error = None, None
+        self._begin("正在连接更新源…")
+        context = self.services.context
+        report = self._reporter()
+        config = self.sync_config()
+
         def work() -> SyncResult:
             return sync_once(
                 context.data_dir, context.store(), source,
-                on_progress=report, on_applied=context.catch_up_index,
+                on_progress=report, on_applied=context.catch_up_index, config=config,
             )  # fmt: skip
 
         self.services.runner.submit("librarian-sync", work, self._done, self._failed)
@@ -238,6 +325,7 @@ class SyncPage(Page):
 
     def _finish(self, ok: bool, text: str) -> None:
         self.running = False
+        self.checked_folder, self.last_preview = None, None  # a feed is checked again each time
         self.refresh()
         self._show_status(ok, text)
         self.sync_finished.emit(ok)
