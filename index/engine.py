@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as Q
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from index.analysis import STOP_WORDS, bigrams, fold, is_cjk, title_key
@@ -50,6 +51,8 @@ _SNIPPET_CHARS = 90
 _CACHE_SIZE = 256
 #: Matches counted exactly for the total and the facets; beyond this they are estimated.
 MAX_COUNTED = 2_000
+#: Seconds spent scoring one query before the best found so far are shown (see _scored_within_budget).
+RANK_SECONDS = 0.25
 # How many bigrams a lone character stands for in a query.
 _SINGLE_CHAR_TERMS = 8
 
@@ -359,7 +362,7 @@ class SearchEngine:
         if text_q is not Q.NullQuery:
             if scored:
                 # fetch more than a page so the status factor can reorder near the boundary
-                hits = searcher.search(text_q, limit=max(wanted * 3, 30), filter=filter_q)
+                hits = _scored_within_budget(searcher, text_q, filter_q, max(wanted * 3, 30))
                 statuses = searcher.reader().column_reader("status")
                 ranked = [
                     (hit.docnum, hit.score * _STATUS_FACTOR.get(statuses[hit.docnum], 1.0))
@@ -544,6 +547,28 @@ def _matching(
             if len(found) >= MAX_COUNTED:
                 return found, False
     return found, True
+
+
+def _scored_within_budget(
+    searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None, limit: int
+) -> Any:
+    """Top ``limit`` hits, scored for at most :data:`RANK_SECONDS`.
+
+    A query whose words occur in nearly every document of a large index (通知 over 200,000) would
+    keep a villager waiting for seconds while Whoosh scores them all in Python. Past the budget the
+    best of the documents scored so far are shown; exact titles and 发文字号 are pinned regardless,
+    and the facets still narrow the set.
+    """
+    # The filter joins the query with a constant score (ranking unchanged): Whoosh's own filter
+    # collector would bypass the time limit's check on each match.
+    query = text_q if filter_q is None else Q.And([text_q, Q.ConstantScoreQuery(filter_q, 0.0)])
+    collector = TimeLimitCollector(searcher.collector(limit=limit), RANK_SECONDS, use_alarm=False)
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        if collector.timer is not None:
+            collector.timer.cancel()
+    return collector.results()
 
 
 def _estimate(searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None) -> int:

@@ -241,3 +241,14 @@ def test_local_synonyms_take_effect_without_restart(demo_copy: object) -> None:
         assert reopened.engine().search("保命钱").hits
     finally:
         reopened.close()
+
+
+def test_scoring_stops_at_its_time_budget_and_still_answers(
+    engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.engine.RANK_SECONDS", 0.0)
+    results = engine.search("低保 通知", limit=7)  # a fresh cache key
+    assert results.total > 0
+    assert isinstance(results.hits, list)
+    number = engine.search("桐民发[2024]12号", limit=4).hits
+    assert number and number[0].doc_number == "桐民发〔2024〕12号"
