@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kiosk.errors import KioskError
 from kiosk.importer import ImportReport, import_paths
 from kiosk.paths import asset, default_data_dir
-from kiosk.store import Store
+from kiosk.store import QUARANTINED, REJECTED, VISIBLE, Store
 
 if TYPE_CHECKING:
     from index import SearchEngine, SearchIndex
@@ -85,6 +85,28 @@ class KioskContext:
             if local:
                 self._engine.set_local_synonyms(list(local))
         return self._engine
+
+    def review(self, doc_id: str, *, approve: bool, note: str | None, actor: str) -> str:
+        """Approve (indexed, shown) or reject (kept out) a quarantined document; audited.
+
+        Returns the new visibility. Raises KioskError for an unknown or unquarantined id.
+        """
+        store = self.store()
+        doc = store.get(doc_id)
+        if doc is None:
+            raise KioskError(f"找不到文件 {doc_id} (no such document)")
+        if doc.visibility != QUARANTINED:
+            raise KioskError(
+                f"文件 {doc_id} 不在待审核列表中 (not in quarantine: {doc.visibility})"
+            )
+        visibility = VISIBLE if approve else REJECTED
+        with store.write() as session:
+            store.set_visibility(
+                session, doc_id, visibility, actor=actor,
+                action="approve" if approve else "reject", note=note or None,
+            )  # fmt: skip
+        self.catch_up_index()
+        return visibility
 
     def ensure_content(self, progress: Progress | None = None) -> ImportReport | None:
         """Load the bundled demo content when the store holds no documents at all."""

@@ -17,7 +17,6 @@ from kiosk import __version__
 from kiosk.app import KioskContext
 from kiosk.errors import KioskError
 from kiosk.records import STATUS_LABELS, STATUSES
-from kiosk.store import QUARANTINED, REJECTED, VISIBLE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -297,27 +296,13 @@ def quarantine_list(context: KioskContext, as_json: bool) -> None:
         click.echo(f"{item['id']}  {item['title']}\n    原因 reason: {item['reason']}")
 
 
-def _decide(
-    context: KioskContext, doc_id: str, visibility: str, action: str, note: str | None
-) -> None:
-    store = context.store()
-    with store.write() as session:
-        doc = store.set_visibility(
-            session, doc_id, visibility, actor="librarian", action=action, note=note
-        )
-        if action == "approve" and doc.visibility != VISIBLE:
-            raise KioskError("审核失败")
-    context.catch_up_index()
-
-
 @quarantine.command("approve")
 @click.argument("doc_id")
 @click.option("--note", help="理由 (kept in the audit log).")
 @pass_context
 def quarantine_approve(context: KioskContext, doc_id: str, note: str | None) -> None:
     """Approve a quarantined document: it is indexed and shown."""
-    _require_quarantined(context, doc_id)
-    _decide(context, doc_id, VISIBLE, "approve", note)
+    context.review(doc_id, approve=True, note=note, actor="librarian")
     click.echo(f"已通过：{doc_id} (approved; now searchable)")
 
 
@@ -327,14 +312,5 @@ def quarantine_approve(context: KioskContext, doc_id: str, note: str | None) -> 
 @pass_context
 def quarantine_reject(context: KioskContext, doc_id: str, note: str | None) -> None:
     """Reject a quarantined document: it stays out."""
-    _require_quarantined(context, doc_id)
-    _decide(context, doc_id, REJECTED, "reject", note)
+    context.review(doc_id, approve=False, note=note, actor="librarian")
     click.echo(f"已拒绝：{doc_id} (rejected)")
-
-
-def _require_quarantined(context: KioskContext, doc_id: str) -> None:
-    doc = context.store().get(doc_id)
-    if doc is None:
-        raise KioskError(f"找不到文件 {doc_id} (no such document)")
-    if doc.visibility != QUARANTINED:
-        raise KioskError(f"文件 {doc_id} 不在待审核列表中 (not in quarantine: {doc.visibility})")

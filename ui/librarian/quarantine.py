@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout
 from sqlalchemy import select
 
 from kiosk.app import KioskContext
-from kiosk.store import REJECTED, VISIBLE, AuditEntry, Document
+from kiosk.store import AuditEntry, Document
 from ui.librarian.common import Page, local_time, panel, when
 from ui.services import Services
 from ui.widgets import button, clear_layout, label
@@ -44,19 +44,8 @@ def highlight_reason(reason: str, mark: str, mark_ink: str) -> str:
 
 
 def decide(context: KioskContext, doc_id: str, approve: bool, note: str) -> str:
-    """Approve or reject one quarantined document and bring the index up to date.
-
-    Returns the document's new visibility (worker thread).
-    """
-    store = context.store()
-    visibility = VISIBLE if approve else REJECTED
-    with store.write() as session:
-        store.set_visibility(
-            session, doc_id, visibility, actor=ACTOR,
-            action="approve" if approve else "reject", note=note or None,
-        )  # fmt: skip
-    context.catch_up_index()
-    return visibility
+    """Approve or reject one quarantined document (worker thread); returns the new visibility."""
+    return context.review(doc_id, approve=approve, note=note, actor=ACTOR)
 
 
 @dataclass(frozen=True)
