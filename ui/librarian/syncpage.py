@@ -182,7 +182,10 @@ class SyncPage(Page):
         for i, path in enumerate(feeds):
             self.usb_host.addWidget(
                 button(
-                    f"📁 {path}", "chip", partial(self.folder.setText, str(path)), name=f"usb_{i}"
+                    f"U 盘：{path}",
+                    "chip",
+                    partial(self.folder.setText, str(path)),
+                    name=f"usb_{i}",
                 )
             )
         if not feeds:
