@@ -301,7 +301,13 @@ class Syncer:
         return result
 
     # -- steps -----------------------------------------------------------------------------
-    def _run(self, result: SyncResult) -> None:
+    def verified_index(self) -> tuple[Updater, FeedIndex, int]:
+        """Refresh the TUF metadata and read the feed's batch index, both verified.
+
+        Returns the updater (for downloading batches), the index and the last batch this kiosk
+        applied. Raises SyncError when the feed is not a kiosk feed or is behind this kiosk.
+        Shared by a sync and by a USB import check (sync.preview), which writes nothing.
+        """
         self._progress("metadata", 0, 1, "正在验证更新源元数据…")
         updater = self._updater()
         with _tuf_errors("元数据"):
@@ -319,12 +325,16 @@ class Syncer:
         except (ValueError, KeyError, TypeError) as e:
             raise SyncError(f"批次索引无法读取，请升级查阅机软件或联系门户：{e}") from e
         last = int(self.store.get_setting(SETTING_LAST_BATCH, 0) or 0)
-        result.last_batch, result.latest_batch = last, index.latest
         if last > index.latest:
             raise SyncError(
                 f"本机已应用到第 {last} 批，而更新源最新只到第 {index.latest} 批："
                 "更新源不对或已被重置。 (feed is behind this kiosk)"
             )
+        return updater, index, last
+
+    def _run(self, result: SyncResult) -> None:
+        updater, index, last = self.verified_index()
+        result.last_batch, result.latest_batch = last, index.latest
         needed = index.to_apply(last)
         files = self._download_batches(updater, needed)
         for i, (entry, path) in enumerate(files):

@@ -18,8 +18,7 @@ from tuf.ngclient import FetcherInterface
 
 from kiosk.store import Store
 from sync._apply import read_batch
-from sync._layout import INDEX_TARGET, FeedIndex
-from sync.client import SETTING_LAST_BATCH, Progress, SyncConfig, Syncer, _tuf_errors
+from sync.client import Progress, SyncConfig, Syncer
 from sync.errors import SyncError
 
 __all__ = ["FeedPreview", "preview"]
@@ -92,28 +91,7 @@ def preview(
 
 
 def _preview(syncer: Syncer, store: Store) -> FeedPreview:
-    syncer._progress("metadata", 0, 1, "正在验证更新源元数据…")
-    updater = syncer._updater()
-    with _tuf_errors("元数据"):
-        updater.refresh()
-        index_info = updater.get_targetinfo(INDEX_TARGET)
-    if index_info is None:
-        raise SyncError(
-            "更新源中没有批次索引 (batches.json)，不是查阅机更新源。 (not a kiosk feed)"
-        )
-    syncer.download_dir.mkdir(parents=True, exist_ok=True)
-    with _tuf_errors("批次索引"):
-        index_path = updater.download_target(index_info, str(syncer.download_dir / "index.json"))
-    try:
-        index = FeedIndex.from_bytes(Path(index_path).read_bytes())
-    except (ValueError, KeyError, TypeError) as e:
-        raise SyncError(f"批次索引无法读取，请升级查阅机软件或联系门户：{e}") from e
-    last = int(store.get_setting(SETTING_LAST_BATCH, 0) or 0)
-    if last > index.latest:
-        raise SyncError(
-            f"本机已应用到第 {last} 批，而更新源最新只到第 {index.latest} 批："
-            "更新源不对或已被重置。 (feed is behind this kiosk)"
-        )
+    updater, index, last = syncer.verified_index()
     files = syncer._download_batches(updater, index.to_apply(last))
     upserted: set[str] = set()
     withdrawn: set[str] = set()
