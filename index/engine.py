@@ -343,7 +343,7 @@ class SearchEngine:
         # merge runs of single characters (unknown names) back into one bigram-matched concept
         merged: list[str] = []
         for word in words:
-            if merged and len(word) == 1 and len(merged[-1]) >= 1 and _is_loose(merged[-1], reader):
+            if merged and len(word) == 1 and _is_loose(merged[-1], reader):
                 merged[-1] += word
             else:
                 merged.append(word)

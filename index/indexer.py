@@ -172,12 +172,6 @@ class SearchIndex:
         building.rename(self.path)
         shutil.rmtree(old, ignore_errors=True)
 
-    def optimize(self) -> None:
-        """Merge all segments into one (fewer files to search; run after a large import)."""
-        ix = self.open()
-        writer = AsyncWriter(ix, delay=0.1, writerargs=_WRITER_ARGS)
-        writer.commit(optimize=True)
-
     # -- health ----------------------------------------------------------------------------
     def status(self, store: Store) -> IndexStatus:
         store_seq, store_docs = store.last_change_seq(), store.count_visible()

@@ -197,9 +197,10 @@ def status(context: KioskContext, as_json: bool) -> None:
     store = context.store()
     index_status = context.search_index().status(store)
     last = store.last_sync()
+    docs = store.counts()
     report = {
         "data_dir": str(context.data_dir),
-        "documents": store.counts(),
+        "documents": docs,
         "index": {
             "healthy": index_status.healthy,
             "indexed_documents": index_status.indexed_docs,
@@ -219,7 +220,6 @@ def status(context: KioskContext, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return
-    docs = store.counts()
     click.echo(f"数据目录 data dir: {context.data_dir}")
     for title, key in (
         ("类型 kind", "kind"),

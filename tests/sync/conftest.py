@@ -9,16 +9,11 @@ import pytest
 from synckit import FeedServer, Kiosk, Portal
 
 from kiosk.store import Store
-from sync.keys import init_keys
 
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Portal:
-    keys = tmp_path / "keys"
-    init_keys(keys)
-    work = tmp_path / "portal-work"
-    work.mkdir()
-    return Portal(keys=keys, feed=tmp_path / "feed", work=work)
+    return Portal.create(tmp_path)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from kiosk.store import Change, Document, Store
 from sync.client import SETTING_LAST_BATCH, SyncConfig, Syncer, SyncResult
 from sync.feed import PublishResult, publish
 from sync.fetchers import FetcherConfig
+from sync.keys import init_keys
 
 
 @dataclass
@@ -180,6 +181,15 @@ class Portal:
     feed: Path
     work: Path
     counter: list[int] = field(default_factory=lambda: [0])
+
+    @classmethod
+    def create(cls, folder: Path) -> Portal:
+        """Fresh signing keys and an empty feed under ``folder``."""
+        keys = folder / "keys"
+        init_keys(keys)
+        work = folder / "portal-work"
+        work.mkdir()
+        return cls(keys=keys, feed=folder / "feed", work=work)
 
     def publish(self, records: list[dict[str, Any]], **kwargs: Any) -> PublishResult:
         self.counter[0] += 1

@@ -16,7 +16,6 @@ from PySide6.QtCore import QCoreApplication
 from kiosk.app import LOCAL_SYNONYMS_SETTING
 from kiosk.records import parse_record
 from kiosk.store import REJECTED, VISIBLE, AuditEntry, SyncRun
-from sync.keys import init_keys
 from tests.sync.synckit import FeedServer, Portal, doc
 from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
 from ui.librarian import QuarantinePage, StatsPage, StatusPage, SyncPage
@@ -164,11 +163,7 @@ def test_approving_makes_a_document_findable_and_rejecting_needs_a_note(
 # -- sync ----------------------------------------------------------------------------------------
 @pytest.fixture
 def portal(tmp_path: Path) -> Portal:
-    keys = tmp_path / "keys"
-    init_keys(keys)
-    work = tmp_path / "portal-work"
-    work.mkdir()
-    return Portal(keys=keys, feed=tmp_path / "feed", work=work)
+    return Portal.create(tmp_path)
 
 
 def _trust(window: Any, portal: Portal) -> None:
