@@ -6,14 +6,16 @@ Re-importing the same file changes nothing (records are compared by id and conte
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kiosk.errors import KioskError, RecordError
-from kiosk.records import parse_record
+from kiosk.records import MAX_RECORD_BYTES, parse_record
 from kiosk.screening import Screen, default_screen
 from kiosk.store import Store
 
@@ -21,6 +23,8 @@ __all__ = ["ImportReport", "Rejection", "import_paths", "iter_raw_records"]
 
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
 _BATCH = 500
+#: A ``.json`` file bigger than this is read as JSON Lines (a whole document must fit in memory).
+MAX_JSON_DOCUMENT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,18 +62,26 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def iter_raw_records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    """``(line, parsed JSON or None, error)`` for each record in ``path``.
+def iter_raw_records(
+    path: Path, *, max_line: int = MAX_RECORD_BYTES
+) -> Iterator[tuple[int, Any, str | None]]:
+    """``(line, parsed JSON or None, error)`` for each record in ``path``, streamed.
 
-    A ``.json`` file holds one object or an array of objects (line numbers are then positions,
-    counted from 1); anything else is read as JSON Lines. Invalid UTF-8 or JSON on a line is
-    reported for that line only.
+    A ``.json`` file up to :data:`MAX_JSON_DOCUMENT` bytes holds one object or an array of objects
+    (line numbers are then positions, counted from 1); anything else is read as JSON Lines, one
+    line at a time, so memory stays bounded whatever the file holds: a line longer than
+    ``max_line`` is skipped unread and reported. Invalid UTF-8 or JSON on a line is reported for
+    that line only.
     """
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if path.suffix.lower() == ".json" and size <= MAX_JSON_DOCUMENT:
+            data = path.read_bytes()
+        else:
+            data = None
     except OSError as e:
         raise KioskError(f"无法读取 {path}：{e.strerror}") from e
-    if path.suffix.lower() == ".json":
+    if data is not None:
         try:
             parsed = json.loads(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
@@ -78,7 +90,7 @@ def iter_raw_records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
         except json.JSONDecodeError as e:
             # not a JSON document: maybe JSON Lines with a .json name
             if e.lineno > 1 or data.count(b"\n") > 1:
-                yield from _iter_lines(data)
+                yield from _iter_lines(io.BytesIO(data), max_line)
                 return
             yield e.lineno, None, f"JSON 格式错误：{e.msg} (invalid JSON)"
             return
@@ -86,13 +98,27 @@ def iter_raw_records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
         for i, item in enumerate(items, 1):
             yield i, item, None
         return
-    yield from _iter_lines(data)
+    try:
+        handle = path.open("rb")
+    except OSError as e:
+        raise KioskError(f"无法读取 {path}：{e.strerror}") from e
+    with handle:
+        yield from _iter_lines(handle, max_line)
 
 
-def _iter_lines(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for number, raw in enumerate(data.split(b"\n"), 1):
+def _iter_lines(handle: BinaryIO, max_line: int) -> Iterator[tuple[int, Any, str | None]]:
+    for number in itertools.count(1):
+        raw = handle.readline(max_line + 1)
+        if not raw:
+            return
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if len(raw) > max_line and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1024 * 1024)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the long line without holding it
+            limit = f"{max_line / (1024 * 1024):g} MB"
+            yield number, None, f"记录过长，超过单行上限 {limit}，已跳过 (line too long)"
+            continue
         if not raw.strip():
             continue
         try:

@@ -26,6 +26,7 @@ from kiosk.errors import RecordError
 __all__ = [
     "KINDS",
     "MAX_BODY_CHARS",
+    "MAX_RECORD_BYTES",
     "STATUSES",
     "Allowance",
     "Attachment",
@@ -60,6 +61,10 @@ _AREA_ALIASES = {
 
 #: Longest body accepted, in characters (a whole statute book is ~1 M; beyond this is an accident).
 MAX_BODY_CHARS = 2_000_000
+#: Longest record line read from a JSON Lines file or a feed batch, in bytes: room for the longest
+#: body in UTF-8 (3 bytes a character) and its fields; a longer line is skipped unread, so memory
+#: stays bounded whatever the file holds.
+MAX_RECORD_BYTES = 8 * 1024 * 1024
 _MAX_TITLE_CHARS = 500
 _MAX_ID_CHARS = 200
 _ID_PATTERN = re.compile(r"^[\w.\-:/]+$")

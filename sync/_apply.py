@@ -7,6 +7,7 @@ record is rejected and reported (batch, line, reason) while the rest of the batc
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import logging
 import re
@@ -19,16 +20,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kiosk.errors import RecordError
-from kiosk.records import STATUSES, parse_record
+from kiosk.records import MAX_RECORD_BYTES, STATUSES, parse_record
 from kiosk.screening import Screen
 from kiosk.store import Document, Store
 
-__all__ = ["BatchCounts", "Rejection", "apply_batch", "check_batch", "read_batch"]
+__all__ = [
+    "MAX_BATCH_BYTES",
+    "MAX_LINE_BYTES",
+    "BatchCounts",
+    "BatchTooLarge",
+    "Rejection",
+    "apply_batch",
+    "check_batch",
+    "read_batch",
+]
 
 logger = logging.getLogger(__name__)
 
 _WITHDRAWN = "withdrawn"
-_MAX_LINE = 8 * 1024 * 1024  # a line longer than this is not a document
 _SCRIPT = re.compile(r"<\s*script\b|\bjavascript\s*:", re.IGNORECASE)
 
 
@@ -65,15 +74,35 @@ class BatchCounts:
         self.rejections.extend(other.rejections)
 
 
-def read_batch(path: Path) -> tuple[dict[str, Any], Iterator[tuple[int, bytes]]]:
-    """The header and the (line number, raw line) pairs of a batch file.
+#: A line longer than this is not a document (see :data:`kiosk.records.MAX_RECORD_BYTES`).
+MAX_LINE_BYTES = MAX_RECORD_BYTES
+#: Decompressed bytes one batch may hold: a 300 KB gzip can inflate to gigabytes.
+MAX_BATCH_BYTES = 1024 * 1024 * 1024
+
+
+class BatchTooLarge(ValueError):
+    """A batch inflates past the cap: refused whole, before anything is applied."""
+
+
+#: What :func:`read_batch` yields for a line over the cap (its bytes are skipped, never held).
+OVERSIZED = b""
+
+
+def read_batch(
+    path: Path, *, max_line: int = MAX_LINE_BYTES, max_total: int = MAX_BATCH_BYTES
+) -> tuple[dict[str, Any], Iterator[tuple[int, bytes]]]:
+    """The header and the (line number, raw line) pairs of a batch file, streamed.
+
+    Memory stays within ``max_line`` whatever the file holds: a longer line is skipped and yielded
+    as :data:`OVERSIZED`, so the caller rejects that one record and goes on.
 
     Raises:
         ValueError: not a gzip batch, or the header is missing.
+        BatchTooLarge: (while iterating) more than ``max_total`` bytes once decompressed.
     """
     handle = gzip.open(path, "rb")  # noqa: SIM115 - closed by the line iterator it returns
     try:
-        first = handle.readline(_MAX_LINE)
+        first = handle.readline(max_line)
         header = json.loads(first)
         if not isinstance(header, dict) or "feed_batch" not in header:
             raise ValueError("batch header missing")
@@ -82,21 +111,42 @@ def read_batch(path: Path) -> tuple[dict[str, Any], Iterator[tuple[int, bytes]]]
         raise
 
     def lines() -> Iterator[tuple[int, bytes]]:
+        total = len(first)
         with handle:
-            for number, line in enumerate(handle, start=2):
-                if line.strip():
+            for number in itertools.count(2):
+                line = handle.readline(max_line + 1)
+                if not line:
+                    return
+                total += len(line)
+                oversized = len(line) > max_line
+                while oversized and not line.endswith(b"\n"):
+                    line = handle.readline(1024 * 1024)  # skip the rest of the long line
+                    if not line:
+                        break
+                    total += len(line)
+                    if total > max_total:
+                        break
+                if total > max_total:
+                    raise BatchTooLarge(
+                        f"解压后超过 {max_total // (1024 * 1024)} MB (batch inflates past the cap)"
+                    )
+                if oversized:
+                    yield number, OVERSIZED
+                elif line.strip():
                     yield number, line
 
     return header, lines()
 
 
-def check_batch(path: Path, number: int) -> int:
-    """Read a whole batch once (gzip CRC, header); returns its line count.
+def check_batch(
+    path: Path, number: int, *, max_line: int = MAX_LINE_BYTES, max_total: int = MAX_BATCH_BYTES
+) -> int:
+    """Read a whole batch once (gzip CRC, header, size cap); returns its line count.
 
     Raises:
-        ValueError: unreadable, truncated, or the header names another batch.
+        ValueError: unreadable, truncated, too large, or the header names another batch.
     """
-    header, lines = read_batch(path)
+    header, lines = read_batch(path, max_line=max_line, max_total=max_total)
     if int(header["feed_batch"]) != number:
         raise ValueError(f"batch header says {header['feed_batch']}, expected {number}")
     try:
@@ -115,6 +165,9 @@ def apply_batch(
     """Apply every operation of batch ``number`` in ``session`` (the caller commits)."""
     counts = BatchCounts()
     for line_no, line in lines:
+        if line == OVERSIZED:
+            _reject(counts, number, line_no, None, "记录过长，超过单行上限 (line too long)")
+            continue
         try:
             op = json.loads(line)
         except ValueError as e:

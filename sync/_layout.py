@@ -16,6 +16,7 @@ operation: ``{"op": "upsert", "doc": {...}}``, ``{"op": "withdraw", "id": ...}``
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,13 +48,22 @@ def blob_relpath(sha256: str) -> str:
 
 @dataclass(frozen=True)
 class BatchEntry:
+    """One batch in the feed index; ``at`` is when the portal published it (UTC ISO 8601, or
+    empty for batches published before the feed recorded it)."""
+
     number: int
     path: str
     base: bool
     records: int
+    at: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.number, "path": self.path, "base": self.base, "records": self.records}
+        entry: dict[str, Any] = {
+            "n": self.number, "path": self.path, "base": self.base, "records": self.records
+        }  # fmt: skip
+        if self.at:
+            entry["at"] = self.at
+        return entry
 
 
 @dataclass(frozen=True)
@@ -86,15 +96,45 @@ class FeedIndex:
         if int(raw.get("format", 0)) > FEED_FORMAT:
             raise ValueError(f"feed format {raw.get('format')} is newer than {FEED_FORMAT}")
         batches = tuple(
-            BatchEntry(int(b["n"]), str(b["path"]), bool(b.get("base")), int(b.get("records", 0)))
+            BatchEntry(
+                int(b["n"]),
+                str(b["path"]),
+                bool(b.get("base")),
+                int(b.get("records", 0)),
+                str(b.get("at") or ""),
+            )
             for b in raw["batches"]
         )
         return cls(int(raw["latest"]), int(raw.get("base") or 0), batches)
 
+    def first(self) -> int:
+        """The first batch the index must list: its base, or batch 1 when there is none."""
+        return max(self.base, 1)
+
+    def duplicates(self) -> list[int]:
+        """Batch numbers listed more than once (a portal bug: never apply either copy twice)."""
+        counts = Counter(b.number for b in self.batches)
+        return sorted(n for n, count in counts.items() if count > 1)
+
+    def missing(self) -> list[int]:
+        """Numbers between the first batch and ``latest`` that the index does not list."""
+        listed = {b.number for b in self.batches}
+        return [n for n in range(self.first(), self.latest + 1) if n not in listed]
+
+    def entry(self, number: int) -> BatchEntry | None:
+        return next((b for b in self.batches if b.number == number), None)
+
     def to_apply(self, last_applied: int) -> list[BatchEntry]:
-        """The batches a kiosk that has applied up to ``last_applied`` needs, in order.
+        """The batches a kiosk that has applied up to ``last_applied`` needs, in order, stopping
+        before the first gap (batches after a missing one must wait for it).
 
         A kiosk behind the latest base starts from the base (a full snapshot) instead of replaying.
         """
         start = max(last_applied + 1, self.base)
-        return sorted((b for b in self.batches if b.number >= start), key=lambda b: b.number)
+        by_number = {b.number: b for b in self.batches if b.number >= start}
+        needed: list[BatchEntry] = []
+        for number in range(start, self.latest + 1):
+            if number not in by_number:
+                break
+            needed.append(by_number[number])
+        return needed

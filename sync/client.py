@@ -35,7 +35,16 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 from kiosk.errors import StoreError
 from kiosk.screening import Screen, default_screen
 from kiosk.store import AttachmentRow, Document, Setting, Store, SyncRun
-from sync._apply import BatchCounts, Rejection, apply_batch, check_batch, read_batch
+from sync._apply import (
+    MAX_BATCH_BYTES,
+    MAX_LINE_BYTES,
+    BatchCounts,
+    BatchTooLarge,
+    Rejection,
+    apply_batch,
+    check_batch,
+    read_batch,
+)
 from sync._layout import INDEX_TARGET, BatchEntry, FeedIndex, blob_relpath
 from sync._lock import exclusive_lock
 from sync.errors import SyncError
@@ -72,11 +81,19 @@ class SyncConfig:
         fetcher: HTTP timeouts, retries, CA bundle (see :class:`~sync.fetchers.FetcherConfig`).
         attachments: download attachment blobs after their documents.
         max_attachment_bytes: largest attachment fetched, in bytes; bigger ones are skipped.
+        max_line_bytes: longest record line in a batch, in bytes; a longer one is rejected
+            unread, so memory stays bounded whatever the feed holds.
+        max_batch_bytes: most bytes a batch may inflate to; a bigger one is refused whole.
+        deadline_seconds: the whole sync (every download, however slow the server trickles)
+            gives up after this many seconds, so it never holds the sync lock for long.
     """
 
     fetcher: FetcherConfig = field(default_factory=FetcherConfig)
     attachments: bool = True
     max_attachment_bytes: int = 200 * 1024 * 1024
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_batch_bytes: int = MAX_BATCH_BYTES
+    deadline_seconds: float = 1200.0
 
 
 @dataclass(frozen=True)
@@ -187,13 +204,24 @@ class _CountingFetcher(FetcherInterface):
     def __init__(self, inner: FetcherInterface) -> None:
         self.inner = inner
         self.bytes = 0
+        #: ``time.monotonic()`` after which every download stops (one deadline per sync).
+        self.deadline = float("inf")
+        self.deadline_seconds = 0.0
+
+    def _check_deadline(self, url: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise tuf_errors.SlowRetrievalError(
+                f"整次同步已超过 {self.deadline_seconds:g} 秒，停止下载: {url}"
+            )
 
     def _fetch(self, url: str) -> Iterator[bytes]:
+        self._check_deadline(url)
         chunks = self.inner.fetch(url)
 
         def counted() -> Iterator[bytes]:
             try:
                 for chunk in chunks:
+                    self._check_deadline(url)
                     self.bytes += len(chunk)
                     yield chunk
             finally:
@@ -284,6 +312,8 @@ class Syncer:
         result = SyncResult(source=self.source.label)
         self.last_result = result
         started = time.monotonic()
+        self.fetcher.deadline = started + self.config.deadline_seconds
+        self.fetcher.deadline_seconds = self.config.deadline_seconds
         with exclusive_lock(self.tuf_dir / "sync.lock", "同步"):
             run_id = self._start_run()
             try:
@@ -324,6 +354,10 @@ class Syncer:
             index = FeedIndex.from_bytes(Path(index_path).read_bytes())
         except (ValueError, KeyError, TypeError) as e:
             raise SyncError(f"批次索引无法读取，请升级查阅机软件或联系门户：{e}") from e
+        if duplicates := index.duplicates():
+            # Each number names one signed target, so a repeated entry is the same batch twice:
+            # apply it once (to_apply keeps one) rather than fail after applying it.
+            logger.warning("feed index lists batches %s more than once", duplicates)
         last = int(self.store.get_setting(SETTING_LAST_BATCH, 0) or 0)
         if last > index.latest:
             raise SyncError(
@@ -344,9 +378,16 @@ class Syncer:
             result.batches.append(entry.number)
             result.last_batch = entry.number
             path.unlink(missing_ok=True)
+        missing = [n for n in index.missing() if n > result.last_batch]
         if self.config.attachments:
             self._fetch_attachments(result)
         result.bytes = self.fetcher.bytes
+        if missing:
+            raise SyncError(
+                f"同步未完成：更新源的批次索引缺少第 {_numbers(missing)} 批，本机已应用到第"
+                f" {result.last_batch} 批，之后的批次要等缺少的批次补上后才能应用，请联系门户。"
+                " (gap in the signed batch index)"
+            )
         self._progress("done", 1, 1, result.summary())
 
     def _updater(self) -> Updater:
@@ -392,7 +433,11 @@ class Syncer:
                 if cached is None:
                     updater.download_target(info, str(local))
             try:
-                check_batch(local, entry.number)
+                check_batch(local, entry.number, max_line=self.config.max_line_bytes,
+                            max_total=self.config.max_batch_bytes)  # fmt: skip
+            except BatchTooLarge as e:
+                local.unlink(missing_ok=True)
+                raise SyncError(f"批次 {entry.number} 过大，拒收，请联系门户：{e}") from e
             except (ValueError, OSError) as e:
                 raise SyncError(f"批次 {entry.number} 已签名但无法解压，请联系门户：{e}") from e
             files.append((entry, local))
@@ -402,7 +447,8 @@ class Syncer:
     def _apply(self, entry: BatchEntry, path: Path) -> BatchCounts:
         """One batch, one transaction, including the 'last batch applied' marker."""
         try:
-            _header, lines = read_batch(path)
+            _header, lines = read_batch(path, max_line=self.config.max_line_bytes,
+                                        max_total=self.config.max_batch_bytes)  # fmt: skip
             with self.store.write() as session:
                 counts = apply_batch(self.store, session, entry.number, lines, self.screen)
                 session.merge(Setting(key=SETTING_LAST_BATCH, value=json.dumps(entry.number)))
@@ -509,6 +555,12 @@ def _merge(result: SyncResult, counts: BatchCounts) -> None:
     for name in ("added", "updated", "unchanged", "withdrawn", "status_changed", "quarantined"):
         setattr(result, name, getattr(result, name) + getattr(counts, name))
     result.rejections.extend(counts.rejections)
+
+
+def _numbers(numbers: list[int]) -> str:
+    """``[3]`` → ``3``, ``[3, 4, 5, 9]`` → ``3、4、5、9`` (at most ten, then …)."""
+    shown = "、".join(str(n) for n in numbers[:10])
+    return shown + ("…" if len(numbers) > 10 else "")
 
 
 def _read_root(path: Path) -> bytes:

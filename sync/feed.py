@@ -108,13 +108,16 @@ def _hash_prefixed(path: str, sha256: str) -> str:
     return f"{dirname}{sep}{sha256}.{basename}"
 
 
-def encode_batch(number: int, ops: Iterable[dict[str, Any] | str], *, base: bool = False) -> bytes:
-    """A batch file: gzip JSON lines, header first. Deterministic (gzip mtime 0).
+def encode_batch(
+    number: int, ops: Iterable[dict[str, Any] | str], *, base: bool = False, at: str = ""
+) -> bytes:
+    """A batch file: gzip JSON lines, header first (``at``: when it was published). Deterministic
+    (gzip mtime 0).
 
     A ``str`` operation is written verbatim (tests use it to sign a broken line).
     """
     ops = list(ops)
-    header = {"feed_batch": number, "base": base, "records": len(ops)}
+    header = {"feed_batch": number, "base": base, "records": len(ops), "at": at}
     lines = [json.dumps(header, ensure_ascii=False)]
     lines += [
         op if isinstance(op, str) else json.dumps(op, ensure_ascii=False, separators=(",", ":"))
@@ -194,11 +197,12 @@ class FeedWriter:
         """
         ops = list(ops)
         number = self.index.latest + 1
-        data = encode_batch(number, ops, base=base)
+        at = _utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+        data = encode_batch(number, ops, base=base, at=at)
         sha = hashlib.sha256(data).hexdigest()
         _write_atomic(self.targets_dir / _hash_prefixed(batch_target(number), sha), data)
         self.bytes_written += len(data)
-        entry = BatchEntry(number, batch_target(number), base, len(ops))
+        entry = BatchEntry(number, batch_target(number), base, len(ops), at)
         self._new[entry.path] = TargetFile.from_data(entry.path, data, ["sha256"])
         kept = () if base else self.index.batches
         self.index = FeedIndex(

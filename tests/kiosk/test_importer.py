@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from kiosk.importer import import_paths
+from kiosk.records import MAX_RECORD_BYTES
 from kiosk.store import QUARANTINED, Store
 from tests.helpers import doc, write_jsonl
 
@@ -70,3 +71,19 @@ def test_hijacked_records_are_quarantined_on_import(tmp_path: Path) -> None:
     seed = store.get("seed")
     assert seed is not None and seed.visibility == QUARANTINED
     assert "365体育投注" in (seed.screen_reason or "")
+
+
+def test_an_overlong_line_is_skipped_unread_and_the_rest_imported(tmp_path: Path) -> None:
+    source = tmp_path / "big.jsonl"
+    good = {"id": "ok-1", "title": "关于低保的通知", "body": "正文"}
+    with source.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(good, ensure_ascii=False) + "\n")
+        f.write('{"id": "huge", "title": "x", "body": "' + "a" * (MAX_RECORD_BYTES + 10) + '"}\n')
+        f.write(json.dumps({**good, "id": "ok-2"}, ensure_ascii=False) + "\n")
+    store = Store.in_dir(tmp_path / "data")
+    try:
+        report = import_paths(store, [source])
+    finally:
+        store.close()
+    assert (report.added, [r.line for r in report.rejected]) == (2, [2])
+    assert "单行上限" in report.rejected[0].reason
