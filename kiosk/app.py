@@ -6,15 +6,21 @@ and they do so lazily, inside functions, so ``kiosk`` itself stays importable wi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import random
+import shutil
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk import __version__
 from kiosk.errors import KioskError
 from kiosk.importer import ImportReport, import_paths
 from kiosk.paths import asset, default_data_dir
+from kiosk.settings import SyncSettings
+from kiosk.status import StatusSnapshot, local_time
 from kiosk.store import QUARANTINED, REJECTED, VISIBLE, Store
 
 if TYPE_CHECKING:
@@ -107,6 +113,47 @@ class KioskContext:
             )  # fmt: skip
         self.catch_up_index()
         return visibility
+
+    def status(self, now: dt.datetime | None = None) -> StatusSnapshot:
+        """Gather the librarian's status (opens the index: call it off the UI thread)."""
+        from sync.schedule import Schedule, next_run
+
+        now = now or dt.datetime.now()
+        store = self.store()
+        try:
+            index = self.search_index().status(store)
+            healthy = index.healthy
+            index_text = (
+                f"正常：已收录 {index.indexed_docs} 篇"
+                if healthy
+                else f"需要更新：索引 {index.indexed_docs} 篇，数据库 {index.store_docs} 篇"
+                "（查阅机会自动修复）"
+            )
+        except Exception as e:  # a broken index is a status to show, not a crash
+            healthy, index_text = False, f"无法读取索引：{e}"
+        last_ok = store.last_sync(ok_only=True)
+        last_any = store.last_sync()
+        last_success = local_time(last_ok.finished_at) if last_ok and last_ok.finished_at else None
+        last_error = last_any.error if last_any is not None and not last_any.ok else None
+        settings = SyncSettings.load(store)
+        schedule = Schedule.from_settings(settings)
+        earliest = Schedule(schedule.interval, schedule.window, dt.timedelta(0))
+        next_sync = (
+            next_run(now, last_success, earliest, random.Random(0)) if settings.feed_url else None
+        )
+        return StatusSnapshot(
+            counts=store.counts(),
+            index_healthy=healthy,
+            index_text=index_text,
+            disk_free_bytes=shutil.disk_usage(self.data_dir).free,
+            data_dir=str(self.data_dir),
+            version=__version__,
+            last_success=last_success,
+            last_error=last_error,
+            next_sync=next_sync,
+            feed_url=settings.feed_url,
+            warn_days=settings.stale_after_days,
+        )
 
     def ensure_content(self, progress: Progress | None = None) -> ImportReport | None:
         """Load the bundled demo content when the store holds no documents at all."""

@@ -27,7 +27,6 @@ _LAZY_COMMANDS = {
     "publish": "sync.commands:publish",
     "sync": "sync.commands:sync",
     "screenshots": "ui.commands:screenshots",
-    "set-pin": "ui.commands:set_pin",
     "stats": "kiosk.stats_cli:stats",
 }
 
@@ -111,6 +110,22 @@ def _prepare(context: KioskContext) -> None:
         context.reconcile_index(
             lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos)
         )
+
+
+# -- set-pin ---------------------------------------------------------------------------------
+@cli.command("set-pin")
+@click.option(
+    "--pin", prompt="新的管理员密码 (4–8 digits)", hide_input=True, confirmation_prompt=True
+)
+@pass_context
+def set_pin(context: KioskContext, pin: str) -> None:
+    """Set the librarian PIN (stored hashed) that unlocks the kiosk's librarian area."""
+    from kiosk.pin import PinGuard, valid_pin
+
+    if not valid_pin(pin):
+        raise click.ClickException("密码应为 4 到 8 位数字。(PIN must be 4–8 digits)")
+    PinGuard(context.store()).set_pin(pin)
+    click.echo("管理员密码已设置。(PIN set)")
 
 
 # -- import ----------------------------------------------------------------------------------

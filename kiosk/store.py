@@ -508,9 +508,20 @@ class Store:
             row = session.get(Setting, key)
         return default if row is None else json.loads(row.value)
 
+    def get_settings(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The stored values of ``keys`` (JSON-decoded); keys never set are left out."""
+        with self.read() as session:
+            rows = session.scalars(select(Setting).where(Setting.key.in_(list(keys)))).all()
+        return {row.key: json.loads(row.value) for row in rows}
+
     def set_setting(self, key: str, value: Any) -> None:
+        self.set_settings({key: value})
+
+    def set_settings(self, values: dict[str, Any]) -> None:
+        """Store several settings in one transaction."""
         with self.write() as session:
-            session.merge(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+            for key, value in values.items():
+                session.merge(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
 
     # -- usage -----------------------------------------------------------------------------
     def count_usage(self, kind: str, key: str, day: dt.date | None = None) -> None:

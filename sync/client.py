@@ -51,7 +51,6 @@ from sync.errors import SyncError
 from sync.fetchers import FetcherConfig, FileFetcher, RequestsFetcher, file_url
 
 __all__ = [
-    "SETTING_FEED_URL",
     "SETTING_LAST_BATCH",
     "Progress",
     "Rejection",
@@ -64,7 +63,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SETTING_FEED_URL = "sync.feed_url"
 SETTING_LAST_BATCH = "sync.last_batch"
 SETTING_LAST_SUCCESS = "sync.last_success"
 SETTING_LAST_ERROR = "sync.last_error"

@@ -1,7 +1,7 @@
 """The sync CLI: ``kiosk keys init``, ``kiosk publish``, ``kiosk sync``.
 
-The composition root registers these on the main ``kiosk`` group (:func:`register`). ``sync``
-reads the kiosk from the click context object, which has ``.data_dir`` (Path), ``.store()``
+``kiosk.cli`` loads these lazily onto the main ``kiosk`` group. ``sync`` reads the kiosk from the
+click context object, which has ``.data_dir`` (Path), ``.store()``
 (opens the Store) and ``.catch_up_index()`` (brings the search index up to the store).
 """
 
@@ -16,18 +16,19 @@ from typing import Any, Protocol
 
 import click
 
+from kiosk.settings import SyncSettings
 from sync import feed as _feed
-from sync.client import SETTING_FEED_URL, Progress, SyncResult, sync_once
+from sync.client import Progress, SyncResult, sync_once
 from sync.errors import SyncError
 from sync.keys import ROLES, init_keys, rotate_keys
-from sync.schedule import Schedule, next_run, parse_window
+from sync.schedule import Schedule, next_run
 
-__all__ = ["keys", "publish", "register", "sync"]
+__all__ = ["keys", "publish", "sync"]
 
 logger = logging.getLogger(__name__)
 
 
-class KioskContext(Protocol):
+class SyncHost(Protocol):
     """What ``sync`` needs from the root group's ``ctx.obj``."""
 
     @property
@@ -38,8 +39,8 @@ class KioskContext(Protocol):
     def catch_up_index(self) -> Any: ...
 
 
-def _kiosk(ctx: click.Context) -> KioskContext:
-    obj: KioskContext | None = ctx.find_root().obj
+def _kiosk(ctx: click.Context) -> SyncHost:
+    obj: SyncHost | None = ctx.find_root().obj
     if obj is None or not all(hasattr(obj, a) for a in ("data_dir", "store", "catch_up_index")):
         raise click.ClickException("内部错误：命令缺少查阅机上下文 (no kiosk context)")
     return obj
@@ -138,18 +139,6 @@ class _ProgressLine:
         self.phase = progress.phase
 
 
-def _schedule_from_settings(store: Any) -> Schedule:
-    try:
-        window = parse_window(store.get_setting("sync.window", None))
-    except ValueError as e:
-        raise click.ClickException(str(e)) from e
-    return Schedule(
-        interval=dt.timedelta(minutes=float(store.get_setting("sync.interval_minutes", 360))),
-        window=window,
-        jitter=dt.timedelta(minutes=float(store.get_setting("sync.jitter_minutes", 30))),
-    )
-
-
 @click.command("sync")
 @click.option("--once", is_flag=True, help="同步一次后退出（供 cron / systemd 定时器使用）。")
 @click.option("--from", "source", metavar="URL_OR_DIR", help="更新源地址或文件夹（如 U 盘）。")
@@ -163,10 +152,12 @@ def sync(ctx: click.Context, once: bool, source: str | None, trusted_root: Path 
     """Bring the portal's signed feed into this kiosk (verify, apply, then update the index)."""
     kiosk = _kiosk(ctx)
     store = kiosk.store()
-    source = source or store.get_setting(SETTING_FEED_URL, None)
+    settings = SyncSettings.load(store)
+    source = source or settings.feed_url
     if not source:
         raise click.ClickException(
-            f"未设置更新源：请用 --from 指定地址或文件夹，或设置 {SETTING_FEED_URL}。 (no feed source)"
+            "未设置更新源：请用 --from 指定地址或文件夹，或在管理员“设置”中填写更新源地址"
+            " (sync.feed_url)。 (no feed source)"
         )
 
     def one() -> SyncResult:
@@ -188,7 +179,7 @@ def sync(ctx: click.Context, once: bool, source: str | None, trusted_root: Path 
         for rejection in result.rejections[:20]:
             click.echo(f"已拒收：{rejection}", err=True)
         return
-    schedule = _schedule_from_settings(store)
+    schedule = Schedule.from_settings(settings)
     last: dt.datetime | None = None
     while True:  # the service mode: sync on schedule until stopped
         due = next_run(dt.datetime.now(), last, schedule)
@@ -200,10 +191,3 @@ def sync(ctx: click.Context, once: bool, source: str | None, trusted_root: Path 
         except SyncError as e:
             click.echo(str(e), err=True)
         trusted_root = None  # installed on the first run; the kiosk keeps its own copy
-
-
-def register(group: click.Group) -> None:
-    """Add ``keys``, ``publish`` and ``sync`` to the main ``kiosk`` group."""
-    group.add_command(keys)
-    group.add_command(publish)
-    group.add_command(sync)

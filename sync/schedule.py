@@ -8,11 +8,16 @@ random moment inside its window instead. The UI runs :func:`next_run` on its wor
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 import re
 from dataclasses import dataclass
 
+from kiosk.settings import SyncSettings
+
 __all__ = ["Schedule", "Window", "in_window", "next_run", "parse_window"]
+
+log = logging.getLogger(__name__)
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~至到]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -38,9 +43,23 @@ class Schedule:
         jitter: up to this much random delay is added (kept inside the window).
     """
 
-    interval: dt.timedelta = dt.timedelta(hours=6)
+    interval: dt.timedelta = dt.timedelta(minutes=SyncSettings.interval_minutes)
     window: Window | None = None
-    jitter: dt.timedelta = dt.timedelta(minutes=30)
+    jitter: dt.timedelta = dt.timedelta(minutes=SyncSettings.jitter_minutes)
+
+    @classmethod
+    def from_settings(cls, settings: SyncSettings) -> Schedule:
+        """The schedule the librarian set; a malformed window (edited by hand) means any time."""
+        try:
+            window = parse_window(settings.window)
+        except ValueError as e:
+            log.warning("ignoring sync.window: %s", e)
+            window = None
+        return cls(
+            interval=dt.timedelta(minutes=settings.interval_minutes),
+            window=window,
+            jitter=dt.timedelta(minutes=settings.jitter_minutes),
+        )
 
 
 def parse_window(text: str | None) -> Window | None:

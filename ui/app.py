@@ -18,11 +18,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import KioskContext
+from kiosk.settings import UiSettings
 from ui import crash
 from ui.mainwindow import MainWindow
 from ui.printing import Printer
 from ui.services import Services
-from ui.settings import UiSettings
 from ui.speech import Speaker
 from ui.theme import Theme
 

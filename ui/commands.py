@@ -12,7 +12,7 @@ import click
 
 from kiosk.app import KioskContext
 
-__all__ = ["screenshots", "set_pin"]
+__all__ = ["screenshots"]
 
 pass_context = click.make_pass_decorator(KioskContext)
 
@@ -30,18 +30,3 @@ def screenshots(context: KioskContext, outdir: Path, only: tuple[str, ...]) -> N
 
     for path in render_screenshots(context, outdir, list(only) or None):
         click.echo(str(path))
-
-
-@click.command("set-pin")
-@click.option(
-    "--pin", prompt="新的管理员密码 (4–8 digits)", hide_input=True, confirmation_prompt=True
-)
-@pass_context
-def set_pin(context: KioskContext, pin: str) -> None:
-    """Set the librarian PIN (stored hashed) that unlocks the kiosk's librarian area."""
-    from ui.pin import PinGuard, valid_pin
-
-    if not valid_pin(pin):
-        raise click.ClickException("密码应为 4 到 8 位数字。(PIN must be 4–8 digits)")
-    PinGuard(context.store()).set_pin(pin)
-    click.echo("管理员密码已设置。(PIN set)")

@@ -10,8 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 
 from kiosk.app import KioskContext
+from kiosk.settings import UiSettings
 from ui.mainwindow import MainWindow
-from ui.settings import UiSettings
 
 __all__ = ["SIZE", "render_screenshots", "settle"]
 

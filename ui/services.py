@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.app import KioskContext
+from kiosk.pin import PinGuard
 from kiosk.records import STATUSES
+from kiosk.settings import UiSettings
 from kiosk.store import Store
 from ui.keyboard import Candidate
-from ui.pin import PinGuard
 from ui.pinyin_input import char_candidates
 from ui.printing import Printer
-from ui.settings import UiSettings
 from ui.speech import Speaker
 from ui.theme import Theme
 from ui.workers import TaskRunner

@@ -22,7 +22,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 
 import ui  # noqa: F401  (applies the PySide6 6.12 / Python 3.11 None-refcount workaround)
 from kiosk.app import KioskContext
-from ui.settings import UiSettings
+from kiosk.settings import UiSettings
 
 #: Defaults for tests: no read-aloud engine (no audio here), long idle timeout.
 TEST_SETTINGS = UiSettings(

@@ -1,4 +1,4 @@
-"""``kiosk screenshots`` and ``kiosk set-pin`` through click's CliRunner."""
+"""``kiosk screenshots`` through click's CliRunner."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from PySide6.QtGui import QImage
 
 from kiosk.app import KioskContext
-from ui.commands import screenshots, set_pin
-from ui.pin import PinGuard
+from ui.commands import screenshots
 
 
 def test_screenshots_render_1920_by_1080(
@@ -26,14 +25,6 @@ def test_screenshots_render_1920_by_1080(
     for file in files:
         image = QImage(str(file))
         assert (image.width(), image.height()) == (1920, 1080)
-
-
-def test_set_pin_stores_a_hash(ui_context: KioskContext) -> None:
-    result = CliRunner().invoke(set_pin, ["--pin", "97531"], obj=ui_context)
-    assert result.exit_code == 0, result.output
-    assert PinGuard(ui_context.store()).check("97531").ok
-    result = CliRunner().invoke(set_pin, ["--pin", "12"], obj=ui_context)
-    assert result.exit_code != 0 and "4 到 8 位数字" in result.output
 
 
 def test_kiosk_cli_runs_screenshots_lazily(

@@ -11,9 +11,9 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
+from kiosk.pin import PIN_HASH_KEY, PinGuard
 from tests.ui.helpers import commit_text, find, settle, tap
 from ui import crash
-from ui.pin import PIN_HASH_KEY, PinGuard
 
 
 def test_idle_timeout_counts_down_then_goes_home_and_forgets(qtbot: Any, make_window: Any) -> None:

@@ -15,11 +15,11 @@ from PySide6.QtCore import QCoreApplication
 
 from kiosk.app import LOCAL_SYNONYMS_SETTING
 from kiosk.records import parse_record
+from kiosk.settings import SyncSettings
 from kiosk.store import REJECTED, VISIBLE, AuditEntry, SyncRun
 from tests.sync.synckit import FeedServer, Portal, doc
 from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
 from ui.librarian import QuarantinePage, StatsPage, StatusPage, SyncPage
-from ui.librarian.status import status_snapshot
 
 PIN = "2468"
 SHOTS = Path(
@@ -89,7 +89,7 @@ def test_status_shows_counts_index_and_a_stale_sync_in_warning_colour(
     assert page.snapshot is not None and page.snapshot.next_sync is not None
     assert dt.time(1) <= page.snapshot.next_sync.time() < dt.time(5)
     # five days later with a three-day limit: red again
-    later = status_snapshot(window.services.context, dt.datetime.now() + dt.timedelta(days=5))
+    later = window.services.context.status(dt.datetime.now() + dt.timedelta(days=5))
     page.show_snapshot(later, dt.datetime.now() + dt.timedelta(days=5))
     assert page.sync_banner.property("overdue") is True
     assert "5 天前" in page.sync_banner.text()
@@ -339,8 +339,8 @@ def _type_setting(qtbot: Any, window: Any, key: str, text: str) -> None:
 
 
 def test_settings_validate_persist_and_take_effect_at_once(qtbot: Any, window: Any) -> None:
+    from kiosk.settings import UiSettings
     from ui.librarian import SettingsPage
-    from ui.settings import UiSettings
 
     page = open_librarian(qtbot, window, "settings")
     assert isinstance(page, SettingsPage)
@@ -523,9 +523,9 @@ def test_ca_bundle_is_validated_and_passed_to_the_http_fetcher(
         message = page.rows["ca"].message
         assert message.property("role") == "error" and reason in message.text(), message.text()
     store = window.services.store
-    assert store.get_setting("sync.ca_bundle") is None
+    assert SyncSettings.load(store).ca_bundle == ""
     _type_setting(qtbot, window, "ca", str(bundle))
-    assert store.get_setting("sync.ca_bundle") == str(bundle)
+    assert SyncSettings.load(store).ca_bundle == str(bundle)
     assert page.rows["ca"].message.property("role") == "muted"
 
     configs: list[Any] = []
@@ -553,7 +553,7 @@ def test_ca_bundle_is_validated_and_passed_to_the_http_fetcher(
 
     tap(qtbot, find(window, "tab_settings"))
     _type_setting(qtbot, window, "ca", "")  # cleared: the system CAs again
-    assert store.get_setting("sync.ca_bundle") is None
+    assert SyncSettings.load(store).ca_bundle == ""
     assert sync.sync_config().fetcher.ca_bundle is None
 
 

@@ -1,22 +1,13 @@
-"""The UI's smaller parts: workers, PIN hashing, the self-check sums, the request form, pinyin,
-settings, the stylesheet, read-aloud voice choice."""
+"""The UI's smaller parts: workers, pinyin, the stylesheet, read-aloud voice choice."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
-
-from kiosk.app import KioskContext
-from ui.eligibility import assess
-from ui.pin import PinGuard, hash_pin, valid_pin, verify_pin
 from ui.pinyin_input import char_candidates, first_syllable, split_syllables
-from ui.request_letter import InformationRequest
-from ui.settings import UiSettings
 from ui.speech import is_mandarin_voice
 from ui.theme import Theme
 from ui.workers import TaskRunner
@@ -75,84 +66,6 @@ def test_cancel_drops_a_pending_result(qtbot: Any) -> None:
     runner.shutdown()
 
 
-# -- PIN ---------------------------------------------------------------------------------------
-def test_pin_hash_round_trip() -> None:
-    encoded = hash_pin("1234")
-    assert encoded.startswith("scrypt$16384$8$1$")
-    assert verify_pin("1234", encoded) and not verify_pin("1235", encoded)
-    assert hash_pin("1234") != encoded, "salted"
-    assert not verify_pin("1234", "garbage") and not verify_pin("1234", "md5$x$y$z$a$b")
-    assert (
-        valid_pin("0000")
-        and not valid_pin("123")
-        and not valid_pin("12a4")
-        and not valid_pin("１２３４")
-    )
-
-
-def test_pin_guard_lockout_with_a_clock(empty_context: KioskContext) -> None:
-    now = [1000.0]
-    guard = PinGuard(empty_context.store(), max_failures=3, lockout_s=60, clock=lambda: now[0])
-    assert not guard.check("1234").configured
-    guard.set_pin("1234")
-    assert guard.check("0000").tries_left == 2
-    assert guard.check("0000").tries_left == 1
-    assert guard.check("0000").locked_for == 60
-    assert not guard.check("1234").ok
-    now[0] += 61
-    assert guard.check("1234").ok
-    assert guard.check("0000").tries_left == 2, "a success resets the count"
-    with pytest.raises(ValueError):
-        guard.set_pin("12")
-
-
-# -- self-check --------------------------------------------------------------------------------
-def _standard(amount: float) -> Any:
-    document = SimpleNamespace(id="doc", title="标准")
-    return SimpleNamespace(
-        amount=amount,
-        unit="元/人·月",
-        region="某县",
-        area="rural",
-        effective=dt.date(2025, 1, 1),
-        document=document,
-    )
-
-
-@pytest.mark.parametrize(
-    ("income", "people", "eligible"),
-    [(1499, 3, True), (1500, 3, False), (1501, 3, False), (0, 1, True)],
-)
-def test_assessment_compares_per_person_income(income: int, people: int, eligible: bool) -> None:
-    result = assess(income, people, _standard(500))
-    assert result.likely_eligible is eligible
-    assert result.verdict == ("可能符合条件" if eligible else "可能不符合")
-    assert "500 元" in result.explanation() and "2025年1月1日" in result.explanation()
-
-
-def test_assessment_refuses_nonsense() -> None:
-    with pytest.raises(ValueError):
-        assess(100, 0, _standard(500))
-    with pytest.raises(ValueError):
-        assess(-1, 1, _standard(500))
-
-
-# -- request form ------------------------------------------------------------------------------
-def test_request_validation_and_escaping() -> None:
-    request = InformationRequest(
-        name="<b>张三</b>",
-        id_number="11539919800101002x",
-        phone="0889-3125601",
-        description="资金\n名单",
-    )
-    assert request.problems() == {}
-    page = request.to_html(dt.date(2025, 3, 1))
-    assert "&lt;b&gt;张三&lt;/b&gt;" in page and "<b>张三" not in page
-    assert "11539919800101002X" in page and "2025年3月1日" in page and "资金<br>名单" in page
-    bad = InformationRequest(applicant_type="organisation", id_number="123", delivery="email")
-    assert set(bad.problems()) == {"name", "id_number", "phone", "description", "email"}
-
-
 # -- pinyin ------------------------------------------------------------------------------------
 def test_pinyin_syllables_and_characters() -> None:
     assert first_syllable("zhangsan") == "zhang"
@@ -172,28 +85,6 @@ def test_keyboard_candidates_mix_index_words_and_characters(qtbot: Any, window: 
     zhangsan = services.candidates_for("zhangsan")
     single = next(c for c in zhangsan if c.text == "张")
     assert single.consumes == 5, "a character uses up only its own syllable"
-
-
-# -- settings ----------------------------------------------------------------------------------
-def test_settings_load_defaults_and_ignore_bad_values(empty_context: KioskContext) -> None:
-    store = empty_context.store()
-    assert UiSettings.load(store) == UiSettings()
-    store.set_setting("ui.idle_timeout_s", 45)
-    store.set_setting("ui.high_contrast", "yes")  # wrong type: ignored
-    store.set_setting("ui.text_scale", 9)  # clamped
-    settings = UiSettings.load(store)
-    assert (
-        settings.idle_timeout_s == 45.0
-        and settings.high_contrast is False
-        and settings.text_scale == 1.5
-    )
-
-
-def test_every_setting_is_documented() -> None:
-    from dataclasses import fields
-
-    doc = UiSettings.__doc__ or ""
-    assert all(f"{f.name}:" in doc for f in fields(UiSettings))
 
 
 # -- theme -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from ui.librarian.common import Page
 from ui.librarian.quarantine import QuarantinePage
 from ui.librarian.settings import SettingsPage
 from ui.librarian.stats import StatsPage
-from ui.librarian.status import StatusPage, StatusSnapshot, status_snapshot
+from ui.librarian.status import StatusPage
 from ui.librarian.syncpage import SyncPage
 
 __all__ = [
@@ -15,7 +15,5 @@ __all__ = [
     "SettingsPage",
     "StatsPage",
     "StatusPage",
-    "StatusSnapshot",
     "SyncPage",
-    "status_snapshot",
 ]

@@ -10,12 +10,7 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 from ui.services import Services
 from ui.widgets import TouchScrollArea, label
 
-__all__ = ["Page", "local_time", "panel", "when"]
-
-
-def local_time(utc: dt.datetime) -> dt.datetime:
-    """A naive UTC time from the store → naive local wall-clock time."""
-    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+__all__ = ["Page", "panel", "when"]
 
 
 def when(moment: dt.datetime) -> str:

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout
 from sqlalchemy import select
 
 from kiosk.app import KioskContext
+from kiosk.status import local_time
 from kiosk.store import AuditEntry, Document
-from ui.librarian.common import Page, local_time, panel, when
+from ui.librarian.common import Page, panel, when
 from ui.services import Services
 from ui.widgets import button, clear_layout, label
 

@@ -16,16 +16,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 from sqlalchemy import select
 
 from kiosk.app import LOCAL_SYNONYMS_SETTING, KioskContext
+from kiosk.pin import MAX_DIGITS, MIN_DIGITS, valid_pin
+from kiosk.settings import SyncSettings, UiSettings
 from kiosk.store import HIDDEN, VISIBLE, Document, Store
 from sync.schedule import parse_window
 from ui.librarian.common import Page, panel
-from ui.pin import MAX_DIGITS, MIN_DIGITS, valid_pin
 from ui.services import Services
-from ui.settings import SETTING_PREFIX, UiSettings
 from ui.widgets import Label, button, clear_layout, label, set_props
 
 __all__ = [
-    "CA_BUNDLE_SETTING",
     "TEXT_SCALES",
     "SettingsPage",
     "check_ca_bundle",
@@ -41,8 +40,6 @@ log = logging.getLogger(__name__)
 
 #: The default text size choices: label and factor.
 TEXT_SCALES: tuple[tuple[str, float], ...] = (("标准", 1.0), ("较大", 1.25), ("最大", 1.5))
-#: Store setting: a CA bundle (PEM) for portals behind a government intranet's own CA.
-CA_BUNDLE_SETTING = "sync.ca_bundle"
 _PEM_MARK = b"-----BEGIN CERTIFICATE-----"
 _PEM_MAX_BYTES = 16 * 1024 * 1024
 
@@ -245,12 +242,13 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         store = self.services.store
         settings = UiSettings.load(store)
-        self.rows["feed"].field.setText(str(store.get_setting("sync.feed_url", "") or ""))
-        self.rows["ca"].field.setText(str(store.get_setting(CA_BUNDLE_SETTING, "") or ""))
+        sync = SyncSettings.load(store)
+        self.rows["feed"].field.setText(sync.feed_url)
+        self.rows["ca"].field.setText(sync.ca_bundle)
         self.rows["synonyms"].field.clear()
         self._show_synonyms()
-        self.rows["interval"].field.setText(str(store.get_setting("sync.interval_minutes", 360)))
-        self.rows["window"].field.setText(str(store.get_setting("sync.window", "") or ""))
+        self.rows["interval"].field.setText(str(sync.interval_minutes))
+        self.rows["window"].field.setText(sync.window)
         self.rows["idle"].field.setText(f"{settings.idle_timeout_s:.0f}")
         self.rows["pin"].field.clear()
         self.pin_again.clear()
@@ -282,7 +280,7 @@ class SettingsPage(Page):
     def _save_feed(self, text: str) -> None:
         def save() -> str:
             url = check_feed_url(text)
-            self.services.store.set_setting("sync.feed_url", url)
+            self._set_sync(feed_url=url)
             self.rows["feed"].field.setText(url)
             return "已保存。" if url else "已清除：只从 U 盘导入。"
 
@@ -291,7 +289,7 @@ class SettingsPage(Page):
     def _save_ca(self, text: str) -> None:
         def save() -> str:
             path = check_ca_bundle(text)
-            self.services.store.set_setting(CA_BUNDLE_SETTING, path or None)
+            self._set_sync(ca_bundle=path)
             self.rows["ca"].field.setText(path)
             return "已保存，下次同步起使用。" if path else "已清除：使用系统证书。"
 
@@ -300,7 +298,7 @@ class SettingsPage(Page):
     def _save_interval(self, text: str) -> None:
         def save() -> str:
             minutes = check_interval_minutes(text)
-            self.services.store.set_setting("sync.interval_minutes", minutes)
+            self._set_sync(interval_minutes=minutes)
             return f"已保存：每 {minutes} 分钟同步一次。"
 
         self._guarded("interval", save)
@@ -308,7 +306,7 @@ class SettingsPage(Page):
     def _save_window(self, text: str) -> None:
         def save() -> str:
             window = check_window(text)
-            self.services.store.set_setting("sync.window", window or None)
+            self._set_sync(window=window)
             self.rows["window"].field.setText(window)
             return f"已保存：{window or '全天'}。"
 
@@ -466,10 +464,14 @@ class SettingsPage(Page):
         )
 
     # -- applying --------------------------------------------------------------------------
+    def _set_sync(self, **changes: Any) -> None:
+        store = self.services.store
+        replace(SyncSettings.load(store), **changes).save(store)
+
     def _set_ui(self, name: str, value: Any) -> None:
         """Save ``ui.<name>`` and apply the new options to the running kiosk."""
         store = self.services.store
-        store.set_setting(SETTING_PREFIX + name, value)
+        replace(UiSettings.load(store), **{name: value}).save(store)
         loaded = UiSettings.load(store)
         # keep what the store does not hold (tests and `kiosk run` may override options)
         self.services.settings = replace(self.services.settings, **{name: getattr(loaded, name)})

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QProgressBar
 from sqlalchemy import select
 
 from kiosk.app import KioskContext
+from kiosk.settings import SyncSettings
+from kiosk.status import local_time
 from kiosk.store import SyncRun
 from sync import FetcherConfig, Progress, SyncConfig, SyncResult, sync_once
 from sync.preview import FeedPreview, preview
-from ui.librarian.common import Page, local_time, panel, when
+from ui.librarian.common import Page, panel, when
 from ui.services import Services
 from ui.widgets import FlowLayout, button, clear_layout, label, set_props
 
@@ -165,7 +167,7 @@ class SyncPage(Page):
 
     # -- showing ---------------------------------------------------------------------------
     def feed_url(self) -> str:
-        return str(self.services.store.get_setting("sync.feed_url", "") or "")
+        return SyncSettings.load(self.services.store).feed_url
 
     def refresh(self) -> None:
         url = self.feed_url()
@@ -199,7 +201,7 @@ class SyncPage(Page):
 
     def sync_config(self) -> SyncConfig:
         """Sync settings from the store: the intranet CA bundle for HTTPS feeds."""
-        ca = str(self.services.store.get_setting("sync.ca_bundle", "") or "")
+        ca = SyncSettings.load(self.services.store).ca_bundle
         return SyncConfig(fetcher=FetcherConfig(ca_bundle=ca or None))
 
     def _enable_usb(self) -> None:

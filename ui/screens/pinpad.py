@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from kiosk.pin import MAX_DIGITS
 from ui.numpad import NumberPad
-from ui.pin import MAX_DIGITS
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
 from ui.widgets import button, label

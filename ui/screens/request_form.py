@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.request_letter import APPLICANT_TYPES, DELIVERIES, MEDIA, InformationRequest
+from kiosk.request_letter import APPLICANT_TYPES, DELIVERIES, MEDIA, InformationRequest
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
 from ui.widgets import TouchScrollArea, button, label, set_label_text, set_props

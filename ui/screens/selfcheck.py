@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.eligibility import AREA_LABELS, Assessment, assess
 from kiosk.store import AllowanceRow
-from ui.eligibility import AREA_LABELS, Assessment, assess
 from ui.numpad import NumberPad
 from ui.screens.base import Navigator, Screen
 from ui.services import Services

@@ -1,0 +1,160 @@
+"""The kiosk's options, declared once: one frozen dataclass per concern (no Qt).
+
+Each option lives in the store's settings table under ``<prefix><field name>`` (``sync.interval_minutes``,
+``ui.idle_timeout_s``); the librarian area changes them, the UI, the CLI and the scheduler read them
+through :meth:`SyncSettings.load` / :meth:`UiSettings.load`. Anything missing or malformed falls back
+to the default declared here, so a bad value never stops the kiosk. README.md "Settings" documents
+every option (a test keeps it so).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields, replace
+from typing import Any, Self
+
+from kiosk.store import Store
+
+__all__ = ["SyncSettings", "UiSettings"]
+
+log = logging.getLogger(__name__)
+
+
+class _Declared:
+    """Load/save for a frozen dataclass of options stored under ``PREFIX + field name``."""
+
+    PREFIX = ""
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        """Every store key of this concern, e.g. ``["sync.feed_url", …]``."""
+        return [cls.PREFIX + f.name for f in fields(cls)]  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, store: Store) -> Self:
+        """Read every option from ``store``; defaults for the missing or malformed."""
+        default = cls()
+        stored = store.get_settings(cls.keys())
+        values: dict[str, Any] = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            raw = stored.get(cls.PREFIX + f.name)
+            if raw is None:
+                continue
+            value = _coerce(raw, type(getattr(default, f.name)))
+            if value is None:
+                log.warning("ignoring setting %s%s=%r (wrong type)", cls.PREFIX, f.name, raw)
+                continue
+            values[f.name] = value
+        return replace(default, **values).clamped()  # type: ignore[type-var]
+
+    def save(self, store: Store) -> None:
+        """Write every option to ``store`` in one transaction."""
+        store.set_settings({self.PREFIX + f.name: getattr(self, f.name) for f in fields(self)})  # type: ignore[arg-type]
+
+    def clamped(self) -> Self:
+        return self
+
+
+@dataclass(frozen=True)
+class SyncSettings(_Declared):
+    """How this kiosk gets its content (stored under ``sync.``).
+
+    Attributes:
+        feed_url: the portal's feed, ``https://host/path/``; empty means USB sticks only.
+        ca_bundle: absolute path of a CA bundle (PEM) for a portal behind a government intranet's
+            own CA; empty means the system's CAs.
+        proxy: HTTP(S) proxy for the feed, ``http://host:port``; empty means none configured here
+            (the environment's ``HTTPS_PROXY`` still applies).
+        interval_minutes: minutes between two scheduled syncs (360; at least 1).
+        window: the daily time window scheduled syncs start in, ``HH:MM-HH:MM`` local time, may
+            cross midnight (``22:00-05:00``); empty means any time.
+        jitter_minutes: up to this many minutes of random delay, so a fleet does not sync all at
+            once (30; kept inside the window).
+        stale_after_days: days after the last successful sync before the librarian status (and the
+            screen) warn that the content may be out of date (3).
+    """
+
+    PREFIX = "sync."
+
+    feed_url: str = ""
+    ca_bundle: str = ""
+    proxy: str = ""
+    interval_minutes: int = 360
+    window: str = ""
+    jitter_minutes: int = 30
+    stale_after_days: int = 3
+
+    def clamped(self) -> SyncSettings:
+        return replace(
+            self,
+            interval_minutes=max(self.interval_minutes, 1),
+            jitter_minutes=max(self.jitter_minutes, 0),
+            stale_after_days=max(self.stale_after_days, 1),
+        )
+
+
+@dataclass(frozen=True)
+class UiSettings(_Declared):
+    """Options of the villager-facing UI (stored under ``ui.``).
+
+    Attributes:
+        idle_timeout_s: seconds without a touch before the kiosk returns Home and forgets
+            everything (default 120).
+        idle_countdown_s: seconds of visible countdown at the end of that time (20).
+        unlock_hold_s: seconds to hold the hidden top-right corner to reach the PIN pad (5).
+        pin_max_failures: wrong PINs in a row before the PIN pad locks (5).
+        pin_lockout_s: how long it stays locked, seconds (300).
+        text_scale: default size of all text, 1.0 (already ≥ 18 pt) to 1.5.
+        high_contrast: start in the high-contrast colour scheme.
+        tts_engine: QtTextToSpeech engine for read-aloud ("speechd"); "" switches it off.
+        tts_timeout_s: give up on a read-aloud that has not started after this many seconds (5).
+        keep_requests: keep a JSON copy of each printed 依申请公开 request in
+            ``<data_dir>/requests`` (off: nothing is kept after printing).
+        hide_cursor: hide the mouse pointer in full-screen kiosk mode (touch screens).
+        mouse_drag_scroll: let a mouse drag scroll lists too (for touch screens that report as mice).
+        site_name: the name shown in the top bar.
+    """
+
+    PREFIX = "ui."
+
+    idle_timeout_s: float = 120.0
+    idle_countdown_s: float = 20.0
+    unlock_hold_s: float = 5.0
+    pin_max_failures: int = 5
+    pin_lockout_s: float = 300.0
+    text_scale: float = 1.0
+    high_contrast: bool = False
+    tts_engine: str = "speechd"
+    tts_timeout_s: float = 5.0
+    keep_requests: bool = False
+    hide_cursor: bool = True
+    mouse_drag_scroll: bool = False
+    site_name: str = "政务公开查阅机"
+
+    def clamped(self) -> UiSettings:
+        """The same options with numbers brought into sensible ranges."""
+        return replace(
+            self,
+            idle_timeout_s=min(max(self.idle_timeout_s, 0.2), 3600.0),
+            idle_countdown_s=min(max(self.idle_countdown_s, 0.0), self.idle_timeout_s),
+            unlock_hold_s=min(max(self.unlock_hold_s, 0.1), 30.0),
+            pin_max_failures=min(max(self.pin_max_failures, 1), 20),
+            pin_lockout_s=min(max(self.pin_lockout_s, 1.0), 86400.0),
+            text_scale=min(max(self.text_scale, 1.0), 1.5),
+            tts_timeout_s=min(max(self.tts_timeout_s, 0.5), 60.0),
+        )
+
+
+def _coerce(raw: Any, kind: type) -> Any:
+    """``raw`` as ``kind``, or None when it is not one (JSON gives 120 for 120.0 and back)."""
+    if isinstance(raw, bool) or kind is bool:
+        return raw if isinstance(raw, bool) and kind is bool else None
+    if kind is float:
+        return float(raw) if isinstance(raw, int | float) else None
+    if kind is int:
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        return raw if isinstance(raw, int) else None
+    if kind is str:
+        return raw if isinstance(raw, str) else None
+    return None

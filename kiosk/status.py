@@ -1,0 +1,51 @@
+"""What the librarian's 状态 page and ``kiosk status`` report, as plain data (no Qt).
+
+:meth:`kiosk.app.KioskContext.status` gathers it (it opens the index, so call it off the UI thread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+__all__ = ["KIND_LABELS", "VISIBILITY_LABELS", "StatusSnapshot", "local_time"]
+
+KIND_LABELS = {
+    "disclosure": "公开信息", "policy": "政策文件", "guide": "办事指南",
+    "report": "工作报告", "notice": "通知公告",
+}  # fmt: skip
+VISIBILITY_LABELS = {
+    "visible": "可查阅", "quarantined": "待审核", "rejected": "已拒绝",
+    "withdrawn": "已撤回", "hidden": "本机隐藏",
+}  # fmt: skip
+
+
+def local_time(utc: dt.datetime) -> dt.datetime:
+    """A naive UTC time from the store → naive local wall-clock time."""
+    return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """Everything the status page shows."""
+
+    counts: dict[str, dict[str, int]]
+    index_healthy: bool
+    index_text: str
+    disk_free_bytes: int
+    data_dir: str
+    version: str
+    last_success: dt.datetime | None  # local time
+    last_error: str | None
+    next_sync: dt.datetime | None  # local time, earliest (before the random jitter)
+    feed_url: str
+    warn_days: int
+
+    def sync_age_days(self, now: dt.datetime) -> float | None:
+        if self.last_success is None:
+            return None
+        return (now - self.last_success).total_seconds() / 86400
+
+    def sync_overdue(self, now: dt.datetime) -> bool:
+        age = self.sync_age_days(now)
+        return age is None or age > self.warn_days
