@@ -534,7 +534,9 @@ class Store:
                     "INSERT INTO usage_counts (day, kind, key, count) VALUES (:d, :k, :key, 1) "
                     "ON CONFLICT(day, kind, key) DO UPDATE SET count = count + 1"
                 ),
-                {"d": day, "k": kind, "key": key},
+                # ISO text, as SQLAlchemy's Date stores it: sqlite3's own date adapter is
+                # deprecated since Python 3.12
+                {"d": day.isoformat(), "k": kind, "key": key},
             )
 
     def usage(self, kind: str, since: dt.date, until: dt.date) -> list[tuple[dt.date, str, int]]:

@@ -87,6 +87,19 @@ def test_usage_counts_are_aggregated_per_day(store: Store) -> None:
     assert store.usage("zero_result", day, day) == [(day, "彩礼", 1)]
 
 
+def test_usage_counts_need_no_sqlite3_date_adapter(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.12 deprecated sqlite3's default date adapter (an error under filterwarnings=error);
+    # without it, a raw query must still store the day as SQLAlchemy's Date does.
+    monkeypatch.delitem(sqlite3.adapters, (dt.date, sqlite3.PrepareProtocol), raising=False)
+    monkeypatch.delitem(sqlite3.adapters, (dt.datetime, sqlite3.PrepareProtocol), raising=False)
+    day = dt.date(2026, 11, 2)
+    store.count_usage("search", "低保", day)
+    store.count_usage("search", "低保", day)
+    assert store.usage("search", day, day) == [(day, "低保", 2)]
+
+
 def test_settings_round_trip_json(store: Store) -> None:
     store.set_setting("ui.idle_timeout_s", 90)
     store.set_setting("sync.window", ["01:00", "05:00"])
