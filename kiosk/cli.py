@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -13,12 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from kiosk import __version__
+from kiosk import __version__, logs
 from kiosk.app import KioskContext
 from kiosk.errors import KioskError
 from kiosk.records import STATUS_LABELS, STATUSES
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+log = logging.getLogger(__name__)
 
 # Commands that live in other packages, loaded only when used: ``kiosk --help`` stays fast and the
 # core works without Qt.
@@ -49,13 +52,18 @@ class KioskGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except KioskError as e:
-            raise click.ClickException(str(e)) from e
-        except OSError as e:
-            raise click.ClickException(
-                f"文件或磁盘错误：{e.strerror or e} ({e.filename or ''})"
-            ) from e
+            try:
+                return super().invoke(ctx)
+            except KioskError as e:
+                raise click.ClickException(str(e)) from e
+            except OSError as e:
+                raise click.ClickException(
+                    f"文件或磁盘错误：{e.strerror or e} ({e.filename or ''})"
+                ) from e
+        except click.ClickException as e:
+            # the sentence the librarian saw, kept in the log beside the UI's
+            log.error("kiosk %s: %s", ctx.invoked_subcommand or "", e.format_message())
+            raise
 
 
 pass_context = click.make_pass_decorator(KioskContext)
@@ -74,7 +82,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """政务公开查阅机 — reading-room disclosure kiosk."""
     context = KioskContext(data_dir)
     ctx.obj = context
+    logs.configure(context.data_dir)
     ctx.call_on_close(context.close)
+    ctx.call_on_close(logs.reset)
 
 
 def main() -> None:

@@ -10,13 +10,12 @@ import gc
 import logging
 import sys
 from dataclasses import dataclass
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 
 from PySide6.QtCore import QLocale, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from kiosk import logs
 from kiosk.app import KioskContext
 from kiosk.settings import UiSettings
 from ui import crash
@@ -77,21 +76,8 @@ def build_window(
     return window
 
 
-def _log_to_data_dir(data_dir: Path) -> logging.Handler | None:
-    """Log (and Qt's own messages) to ``<data_dir>/logs/kiosk.log``; return the handler."""
-    logs = data_dir / "logs"
-    try:
-        logs.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    handler = RotatingFileHandler(
-        logs / "kiosk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+def _route_qt_messages() -> None:
+    """Qt's own warnings go to the same log as ours (kiosk.logs)."""
 
     def qt_messages(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
         logging.getLogger(f"qt.{context.category or 'default'}").log(
@@ -99,12 +85,10 @@ def _log_to_data_dir(data_dir: Path) -> logging.Handler | None:
         )
 
     qInstallMessageHandler(qt_messages)
-    return handler
 
 
 @dataclass
 class _Started:
-    handler: logging.Handler | None
     cursor_hidden: bool
 
 
@@ -114,9 +98,10 @@ _started: dict[int, _Started] = {}
 def start_kiosk(context: KioskContext, windowed: bool = False) -> MainWindow:
     """Log to the data dir, build and show the kiosk, catch every uncaught exception."""
     app = create_application()
-    handler = _log_to_data_dir(context.data_dir)
+    logs.configure(context.data_dir)
+    _route_qt_messages()
     window = build_window(context, windowed=windowed)
-    crash.install(context.data_dir / "logs", window.recover_from_error)
+    crash.install(window.recover_from_error)
     window.exit_requested.connect(app.quit)
     hide_cursor = not windowed and window.services.settings.hide_cursor
     if windowed:
@@ -124,10 +109,10 @@ def start_kiosk(context: KioskContext, windowed: bool = False) -> MainWindow:
         window.resize(min(1920, available.width()), min(1080, available.height()))
         window.show()
     else:
-        window.showFullScreen()
+        window.show_full_screen()
     if hide_cursor:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-    _started[id(window)] = _Started(handler, hide_cursor)
+    _started[id(window)] = _Started(hide_cursor)
     window.services.engine_ready.connect(_freeze_heap)
     log.info(
         "kiosk started (%s) on %s", "windowed" if windowed else "full screen", context.data_dir
@@ -150,13 +135,11 @@ def stop_kiosk(window: MainWindow) -> None:
     window.shutdown()
     window.services.close()
     crash.uninstall()
-    started = _started.pop(id(window), _Started(None, False))
+    started = _started.pop(id(window), _Started(False))
     if started.cursor_hidden:
         QApplication.restoreOverrideCursor()
     qInstallMessageHandler(None)
-    if started.handler is not None:
-        logging.getLogger().removeHandler(started.handler)
-        started.handler.close()
+    logs.reset()
 
 
 def run_kiosk(context: KioskContext, windowed: bool = False) -> int:

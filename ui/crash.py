@@ -1,9 +1,10 @@
 """The kiosk never shows a traceback and never quits on its own.
 
-``install(log_dir, recover)`` replaces ``sys.excepthook`` (PySide6 routes exceptions raised in
-slots and event handlers through it) and ``threading.excepthook`` (log only): the traceback goes to
-``<data_dir>/logs/ui-errors.log`` and ``recover(message)`` is scheduled on the UI thread, which
-returns the screen to Home with a calm note.
+``install(recover)`` replaces ``sys.excepthook`` (PySide6 routes exceptions raised in slots and
+event handlers through it) and ``threading.excepthook`` (log only): the traceback goes to the
+kiosk's log (``kiosk.logs``: the data dir's ``logs/kiosk.log``, and the journal under systemd) and
+``recover(message)`` is scheduled on the UI thread, which returns the screen to Home with a calm
+note.
 """
 
 from __future__ import annotations
@@ -13,36 +14,20 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QTimer
 
-__all__ = ["ERROR_LOG", "install", "uninstall"]
+__all__ = ["install", "uninstall"]
 
-ERROR_LOG = "ui-errors.log"
 log = logging.getLogger("ui.crash")
 
 _previous: tuple[object, object] | None = None
 
 
-def _handler(log_dir: Path) -> logging.Handler:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
-        log_dir / ERROR_LOG, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    return handler
-
-
-def install(log_dir: Path, recover: Callable[[str], None]) -> None:
-    """Log uncaught exceptions to ``log_dir`` and call ``recover`` on the UI thread."""
+def install(recover: Callable[[str], None]) -> None:
+    """Log uncaught exceptions and call ``recover`` on the UI thread."""
     global _previous
-    handler = _handler(log_dir)
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
@@ -50,7 +35,6 @@ def install(log_dir: Path, recover: Callable[[str], None]) -> None:
             return
         text = "".join(traceback.format_exception(kind, value, tb))
         log.error("uncaught exception, returning Home:\n%s", text)
-        handler.flush()
         QTimer.singleShot(0, lambda: recover(f"{kind.__name__}: {value}"))
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
@@ -59,7 +43,6 @@ def install(log_dir: Path, recover: Callable[[str], None]) -> None:
             traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)
         )
         log.error("uncaught exception in thread %s:\n%s", getattr(args.thread, "name", "?"), text)
-        handler.flush()
 
     _previous = (sys.excepthook, threading.excepthook)
     sys.excepthook = hook
@@ -72,6 +55,3 @@ def uninstall() -> None:
     if _previous is not None:
         sys.excepthook, threading.excepthook = _previous  # type: ignore[assignment]
         _previous = None
-    for handler in list(log.handlers):
-        log.removeHandler(handler)
-        handler.close()

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QMouseEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QMouseEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -107,6 +107,7 @@ class MainWindow(QWidget):
         assert isinstance(app, QApplication)
         self.app = app
         self.lock = KioskLock(app) if kiosk_mode else None
+        self._followed_screen: QScreen | None = None
         if kiosk_mode:
             self.setWindowFlags(
                 Qt.WindowType.Window
@@ -392,8 +393,29 @@ class MainWindow(QWidget):
             and not self.isFullScreen()
             and self.isVisible()
         ):
-            QTimer.singleShot(0, self.showFullScreen)
+            QTimer.singleShot(0, self.show_full_screen)
         super().changeEvent(event)
+
+    def show_full_screen(self) -> None:
+        """Cover the whole screen, with or without a window manager.
+
+        ``showFullScreen`` only asks the window manager (``_NET_WM_STATE_FULLSCREEN``); on a bare X
+        server nobody answers and the window keeps its size hint, a strip in the top-left corner.
+        Setting the screen's geometry first covers it there; cage and window managers fullscreen
+        it anyway. A screen that changes size (another monitor plugged in) is followed.
+        """
+        screen = self.screen() or self.app.primaryScreen()
+        if screen is not self._followed_screen:
+            if self._followed_screen is not None:
+                self._followed_screen.geometryChanged.disconnect(self._follow_screen)
+            screen.geometryChanged.connect(self._follow_screen)
+            self._followed_screen = screen
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    def _follow_screen(self, geometry: QRect) -> None:
+        if self.isFullScreen():
+            self.setGeometry(geometry)
 
     def shutdown(self) -> None:
         """Stop timers and background work (tests, exit)."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
+from kiosk import logs
 from kiosk.pin import PIN_HASH_KEY, PinGuard
 from tests.ui.helpers import commit_text, find, settle, tap
 from ui import crash
@@ -148,9 +149,9 @@ def test_no_pin_set_means_no_way_in(qtbot: Any, window: Any) -> None:
 def test_an_unexpected_error_is_logged_and_the_screen_returns_home(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
-    logs = tmp_path / "logs"
+    log_file = logs.configure(tmp_path)
     previous = sys.excepthook
-    crash.install(logs, window.recover_from_error)
+    crash.install(window.recover_from_error)
     try:
         window.go("results", query="低保", filters={}, submitted=True)
         settle(window)
@@ -162,10 +163,11 @@ def test_an_unexpected_error_is_logged_and_the_screen_returns_home(
         qtbot.waitUntil(lambda: window.current().name == "home", timeout=3000)
     finally:
         crash.uninstall()
+        logs.reset()
         assert sys.excepthook is previous
     assert window.notice.isVisible() and "回到首页" in window.notice.text()
     assert "Traceback" not in window.notice.text()
-    log = (logs / crash.ERROR_LOG).read_text("utf-8")
+    log = log_file.read_text("utf-8")
     assert "RuntimeError: a bug in a slot" in log and "Traceback" in log
     assert window.screens["results"].query == ""
 
