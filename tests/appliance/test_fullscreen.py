@@ -42,8 +42,14 @@ def test_kiosk_run_covers_a_bare_x_screen(
                 "zwgk-kiosk",
                 lambda g: g.viewable and (g.width, g.height) == (width, height),
                 timeout=120,
+                alive=lambda: kiosk.poll() is None,
             )
-            assert kiosk.poll() is None, output.read_text(errors="replace")
+            log = data / "logs" / "kiosk.log"
+            assert kiosk.poll() is None, (
+                f"kiosk run exited with {kiosk.returncode}:\n"
+                + output.read_text(errors="replace")
+                + (log.read_text("utf-8")[-3000:] if log.exists() else "")
+            )
         finally:
             kiosk.terminate()
             kiosk.wait(timeout=20)

@@ -84,12 +84,17 @@ def window_geometry(display: str, wm_class: str) -> Geometry | None:
 
 
 def wait_for_window(
-    display: str, wm_class: str, until: Callable[[Geometry], bool], timeout: float
+    display: str,
+    wm_class: str,
+    until: Callable[[Geometry], bool],
+    timeout: float,
+    alive: Callable[[], bool] = lambda: True,
 ) -> Geometry | None:
-    """Poll until the window's geometry satisfies ``until``; return the last one seen."""
+    """Poll until the window's geometry satisfies ``until`` (while ``alive()``); return the last
+    one seen."""
     deadline = time.monotonic() + timeout
     seen = None
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and alive():
         seen = window_geometry(display, wm_class)
         if seen is not None and until(seen):
             return seen
