@@ -1,18 +1,19 @@
 """Answering queries: what a villager types in, ranked documents out.
 
-The engine never parses query syntax: it builds Whoosh query objects from the text, so quotes,
-``AND OR NOT``, brackets or emoji cannot raise. What it does with the text, in order:
+The engine never parses query syntax: it builds a list of concepts (:mod:`index.query`) from the
+text, so quotes, ``AND OR NOT``, brackets or emoji cannot raise. What it does with the text:
 
 1. clean it (control characters out, full-width folded, length capped);
 2. find a 发文字号 (any bracket style) and look it up exactly;
 3. map Latin letters to words of the index's own vocabulary by pinyin (dibao → 低保);
 4. split Chinese into words by longest match against the index lexicon (no jieba needed at query
    time: the dictionary load and its memory stay out of the search process);
-5. expand each word with villager synonyms (低保 = 最低生活保障);
-6. require every word, each matched as an indexed word or, for recall, as all of its bigrams;
-   if that finds nothing, accept any of them;
-7. rank: exact title or 发文字号 first, then BM25F with titles boosted, valid documents ahead of
-   repealed or expired ones (which stay findable, labelled).
+5. expand each word with villager synonyms (低保 = 最低生活保障) into one concept; question
+   words (怎么, 是多少 …) become concepts that are never required;
+6. rank with :mod:`index.scoring` over every matching document: exact title or 发文字号 first,
+   then documents holding every concept, then those holding most (weighted by rarity), each
+   group by BM25F with titles boosted and valid documents ahead of repealed or expired ones
+   (which stay findable, labelled). Each hit says whether it matched all concepts or some.
 """
 
 from __future__ import annotations
@@ -21,40 +22,64 @@ import html
 import re
 import threading
 import unicodedata
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import query as Q
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+import numpy as np
 from whoosh.searching import Searcher
 
-from index.analysis import STOP_WORDS, bigrams, fold, is_cjk, title_key
+from index.analysis import STOP_WORDS, fold, is_cjk, title_key
 from index.indexer import SearchIndex
+from index.query import Alternative, Concept, ConceptMatch, MatchKind
 from index.schema import META_ID
+from index.scoring import IndexArrays, PostingCache, best_of, make_plan, rank
 from index.synonyms import Synonyms, default_synonyms
 from index.vocabulary import Vocabulary
 from kiosk.docnumber import find_doc_number
 from kiosk.store import Store
 
-__all__ = ["FACETS", "Facet", "Hit", "SearchEngine", "SearchResults"]
+__all__ = ["FACETS", "FUNCTION_WORDS", "Facet", "Hit", "SearchEngine", "SearchResults"]
 
 #: Facets offered on results, in display order.
 FACETS = ("category", "year", "agency", "kind", "status")
 #: Longest query text considered; the rest of a pasted page is ignored.
 MAX_QUERY_CHARS = 64
+#: Question and function words: they may score, they never decide whether a document matched
+#: everything ("低保 怎么 申请" must find the 低保 rules). The search-understanding issue owns
+#: the full list; these are the ones every spoken question has.
+FUNCTION_WORDS = frozenset(
+    [
+        "怎么",
+        "怎样",
+        "如何",
+        "什么",
+        "哪些",
+        "哪里",
+        "哪儿",
+        "为什么",
+        "是多少",
+        "多少",
+        "谁",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "可以",
+        "能不能",
+        "有没有",
+        "是不是",
+        "咋办",
+        "咋",
+        "怎么办",
+        "请问",
+        "一下",
+    ]
+)
 _MAX_CONCEPTS = 10
 _MAX_WORD = 8
-# Score factor for documents that are no longer in force: still findable, below valid ones.
-_STATUS_FACTOR = {"valid": 1.0, "amended": 0.6, "repealed": 0.35, "expired": 0.35}
 _SNIPPET_CHARS = 90
 _CACHE_SIZE = 256
-#: Matches counted exactly for the total and the facets; beyond this they are estimated.
-MAX_COUNTED = 2_000
-#: Seconds spent scoring one query before the best found so far are shown (see _scored_within_budget).
-RANK_SECONDS = 0.25
-# How many bigrams a lone character stands for in a query.
-_SINGLE_CHAR_TERMS = 8
 
 
 @dataclass(frozen=True)
@@ -79,6 +104,11 @@ class Hit:
     snippet: str
     #: (start, end) character ranges of query terms inside ``snippet``
     highlights: tuple[tuple[int, int], ...] = ()
+    #: "all" when the document holds every concept asked for (or is the exact title or
+    #: 发文字号 asked for), "partial" when only some
+    match: MatchKind = "all"
+    #: the concepts it holds, as typed (see :attr:`SearchResults.concepts`)
+    matched: tuple[str, ...] = ()
 
     def snippet_html(self) -> str:
         """The snippet with query terms in ``<b>``, everything else escaped."""
@@ -103,6 +133,8 @@ class Hit:
             "published": self.published,
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
+            "match": self.match,
+            "matched": list(self.matched),
         }
 
 
@@ -118,18 +150,16 @@ class SearchResults:
     pinyin_words: list[str] = field(default_factory=list)
     #: the words searched for, after segmentation and synonyms (for highlighting in documents)
     terms: list[str] = field(default_factory=list)
-    #: True when not every word could be found together and any-word results are shown
+    #: True when no document holds every concept: ``total`` and the facets count the documents
+    #: holding some of them, and every hit is a partial match
     relaxed: bool = False
-    #: True when there were too many matches to count: ``total`` is an estimate ("约 N 篇")
+    #: True when ``total`` is an estimate ("约 N 篇"); counting is exact, so only when the
+    #: safety net of :mod:`index.scoring` stopped a query early
     total_is_estimate: bool = False
-
-
-@dataclass
-class _Concept:
-    """One thing the person asked for, with every way it may appear in a document."""
-
-    text: str
-    forms: list[str]
+    #: what was searched for: the concepts, with their alternatives and whether required
+    concepts: list[Concept] = field(default_factory=list)
+    #: partial matches ranked after the ``total`` full ones (hits go on into them)
+    total_partial: int = 0
 
 
 class SearchEngine:
@@ -149,6 +179,9 @@ class SearchEngine:
         self._vocab: Vocabulary | None = None
         self._vocab_generation = -1
         self._cache: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
+        self.function_words = FUNCTION_WORDS
+        self._postings = PostingCache()  # shared by the arrays of successive searchers
+        self._arrays: IndexArrays | None = None
 
     def set_local_synonyms(self, lines: list[str]) -> None:
         """Use the bundled synonyms plus ``lines`` (same format), from the next search on."""
@@ -174,7 +207,13 @@ class SearchEngine:
             old, self._searcher = self._searcher, self._ix.searcher()
             old.close()
             self._cache.clear()
+            self._arrays = None
         return self._searcher
+
+    def _index_arrays(self, searcher: Searcher) -> IndexArrays:
+        if self._arrays is None:
+            self._arrays = IndexArrays(searcher.reader(), self._postings)
+        return self._arrays
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -248,7 +287,8 @@ class SearchEngine:
         with_facets: bool,
     ) -> SearchResults:
         results = SearchResults(query=cleaned, total=0, hits=[])
-        filter_q = _filter_query(filters)
+        arrays = self._index_arrays(searcher)
+        allowed = _filter_mask(arrays, filters)
         docno_match = find_doc_number(cleaned)
         rest = cleaned
         pinned: list[int] = []
@@ -257,44 +297,57 @@ class SearchEngine:
             pinned += list(searcher.document_numbers(docno=docno))
             rest = cleaned[:start] + " " + cleaned[end:]
         concepts = self._concepts(searcher, rest, results)
+        results.concepts = concepts
         results.terms = _unique(f for c in concepts for f in c.forms)
         key = title_key(cleaned)
         if key:
             pinned += [n for n in searcher.document_numbers(title_key=key) if n not in pinned]
+        pinned = [n for n in pinned if arrays.live[n] and (allowed is None or allowed[n])]
+        wanted = offset + limit
 
+        matched: dict[int, ConceptMatch] = {n: ConceptMatch("all") for n in pinned}
+        result_mask = np.zeros(arrays.size, dtype=np.bool_)
+        order: list[int] = []
+        scores: dict[int, float] = {}
         if concepts:
-            reader = searcher.reader()
-            text_q: Q.Query = Q.And([_concept_query(c, reader) for c in concepts])
-            matched, complete = _matching(searcher, text_q, filter_q)
-            if not matched and len(concepts) > 1:
-                text_q = Q.Or([_concept_query(c, reader) for c in concepts])
-                matched, complete = _matching(searcher, text_q, filter_q)
-                results.relaxed = bool(matched)
-        elif filters and not docno_match:
-            text_q = Q.Every()
-            matched, complete = _matching(searcher, text_q, filter_q)
-        else:
-            text_q, matched, complete = Q.NullQuery, set(), True
-        pinned = [n for n in pinned if _passes(searcher, n, filters)]
-        matched.update(pinned)
-        results.total = len(matched)
-        results.total_is_estimate = not complete
-        if not complete:
-            results.total = max(len(matched), _estimate(searcher, text_q, filter_q))
+            ranking = rank(arrays, make_plan(concepts, searcher.reader()), wanted, allowed, pinned)
+            order = ranking.order
+            result_mask |= ranking.result_mask
+            results.relaxed = ranking.relaxed and bool(order) and len(concepts) > 1
+            results.total_is_estimate = ranking.cut_short
+            shown = [*pinned, *order][offset:wanted]
+            for n in shown:
+                held = tuple(
+                    c.text for c, m in zip(concepts, ranking.concept_masks, strict=True) if m[n]
+                )
+                kind: MatchKind = "all" if ranking.full[n] or n in pinned else "partial"
+                matched[n] = ConceptMatch(kind, held)
+                scores[n] = float(ranking.scores[n])
+            if not ranking.relaxed:
+                results.total_partial = int(np.count_nonzero(ranking.some & ~ranking.full))
+        elif filters and not docno_match:  # browsing a category: newest first
+            browse = arrays.live if allowed is None else arrays.live & allowed
+            result_mask |= browse
+            candidates = browse.copy()
+            candidates[pinned] = False
+            order = best_of(np.flatnonzero(candidates), [arrays.published.astype(float)], wanted)
+        result_mask[pinned] = True
+        results.total = int(np.count_nonzero(result_mask))
 
-        ranked = self._rank(searcher, text_q, filter_q, pinned, offset + limit, bool(concepts))
-        page = ranked[offset : offset + limit]
-        results.hits = self._hits(searcher, page, results.terms)
+        top = max(scores.values(), default=1.0) or 1.0
+        page = [(n, top * 2.0 if n in pinned else scores.get(n, 0.0)) for n in pinned + order]
+        page = page[offset:wanted]
+        results.hits = self._hits(searcher, page, results.terms, matched)
         if with_facets:
-            results.facets = _facets(searcher, matched)
+            results.facets = _facets(arrays, result_mask)
         if concepts and results.total < 3:
             results.did_you_mean = self._did_you_mean(searcher, concepts, cleaned)
         return results
 
-    def _concepts(self, searcher: Searcher, text: str, results: SearchResults) -> list[_Concept]:
+    def _concepts(self, searcher: Searcher, text: str, results: SearchResults) -> list[Concept]:
         vocab_needed = re.search(r"[a-z]", text) is not None
         vocab = self.vocabulary if vocab_needed else None
-        concepts: list[_Concept] = []
+        concepts: list[Concept] = []
         for match in re.finditer(r"[a-z]+|[0-9]+(?:\.[0-9]+)?|[^\sa-z0-9]+", text):
             piece = match.group(0)
             if piece[0].isascii() and piece[0].isalpha():
@@ -304,17 +357,26 @@ class SearchEngine:
                     results.pinyin_words.extend(words)
                     # the likeliest word with its synonyms; the runner-up only as itself, so
                     # "db" stays a small query instead of every synonym of every candidate
-                    concept = _Concept(words[0], self.synonyms.expand(words[0]))
-                    concept.forms.extend(w for w in words[1:2] if w not in concept.forms)
-                    concepts.append(concept)
+                    forms = self.synonyms.expand(words[0])
+                    alternatives = [
+                        Alternative(f, "pinyin" if f == words[0] else "synonym") for f in forms
+                    ]
+                    alternatives += [Alternative(w, "pinyin") for w in words[1:2] if w not in forms]
+                    concepts.append(Concept(words[0], tuple(alternatives)))
                 else:
-                    concepts.append(_Concept(piece, [piece]))
+                    concepts.append(Concept.of(piece))
             elif piece[0].isdigit():
-                concepts.append(_Concept(piece, [piece]))
+                concepts.append(Concept.of(piece))
             else:
                 for word in self._segment(searcher, piece):
-                    concepts.append(_Concept(word, self.synonyms.expand(word)))
-        unique: dict[str, _Concept] = {}
+                    concepts.append(
+                        Concept.of(
+                            word,
+                            self.synonyms.expand(word),
+                            required=word not in self.function_words,
+                        )
+                    )
+        unique: dict[str, Concept] = {}
         for concept in concepts:  # pasted or repeated text asks for the same thing once
             unique.setdefault(concept.text, concept)
         return list(unique.values())[:_MAX_CONCEPTS]
@@ -349,37 +411,12 @@ class SearchEngine:
                 merged.append(word)
         return merged
 
-    def _rank(
+    def _hits(
         self,
         searcher: Searcher,
-        text_q: Q.Query,
-        filter_q: Q.Query | None,
-        pinned: list[int],
-        wanted: int,
-        scored: bool,
-    ) -> list[tuple[int, float]]:
-        ranked: list[tuple[int, float]] = []
-        if text_q is not Q.NullQuery:
-            if scored:
-                # fetch more than a page so the status factor can reorder near the boundary
-                hits = _scored_within_budget(searcher, text_q, filter_q, max(wanted * 3, 30))
-                statuses = searcher.reader().column_reader("status")
-                ranked = [
-                    (hit.docnum, hit.score * _STATUS_FACTOR.get(statuses[hit.docnum], 1.0))
-                    for hit in hits
-                ]
-                ranked.sort(key=lambda pair: -pair[1])
-            else:  # browsing a category: newest first
-                hits = searcher.search(
-                    text_q, limit=wanted, filter=filter_q, sortedby="published", reverse=True
-                )
-                ranked = [(hit.docnum, 0.0) for hit in hits if hit.get("id") != META_ID]
-        top = max((s for _, s in ranked), default=1.0) or 1.0
-        front = [(n, top * 2.0) for n in pinned]
-        return front + [(n, s) for n, s in ranked if n not in pinned]
-
-    def _hits(
-        self, searcher: Searcher, page: list[tuple[int, float]], terms: list[str]
+        page: list[tuple[int, float]],
+        terms: list[str],
+        matched: dict[int, ConceptMatch],
     ) -> list[Hit]:
         fields = [searcher.stored_fields(n) for n, _ in page]
         bodies: dict[str, str] = {}
@@ -389,7 +426,8 @@ class SearchEngine:
                 bodies[doc.id] = doc.body_text
                 docno_display[doc.id] = doc.doc_number or ""
         hits = []
-        for (_, score), stored in zip(page, fields, strict=True):
+        for (docnum, score), stored in zip(page, fields, strict=True):
+            match = matched.get(docnum, ConceptMatch("all"))
             snippet, marks = make_snippet(bodies.get(stored["id"], ""), terms)
             published = stored.get("published") or 0
             hits.append(
@@ -405,12 +443,14 @@ class SearchEngine:
                     published=_iso(published),
                     snippet=snippet,
                     highlights=marks,
+                    match=match.match,
+                    matched=match.matched,
                 )
             )
         return hits
 
     def _did_you_mean(
-        self, searcher: Searcher, concepts: list[_Concept], cleaned: str
+        self, searcher: Searcher, concepts: list[Concept], cleaned: str
     ) -> str | None:
         vocab = self.vocabulary
         changed, words = False, []
@@ -464,140 +504,39 @@ def _pinyin_words(vocab: Vocabulary, letters: str) -> list[str]:
     return direct
 
 
-def _concept_query(concept: _Concept, reader: Any) -> Q.Query:
-    """Every way the concept may appear: as an indexed word, or as all of its bigrams.
-
-    Bigram clauses are added for the word the person typed and for synonyms the word fields do
-    not hold; a synonym that is an indexed word needs none (that halves the clauses of 低保,
-    whose six synonyms would otherwise each bring four).
-    """
-    clauses: list[Q.Query] = []
-    for form in concept.forms:
-        clauses.append(Q.Term("title", form))
-        clauses.append(Q.Term("body", form))
-        if form != concept.text and (("body", form) in reader or ("title", form) in reader):
-            continue
-        grams = _form_bigrams(form)
-        if grams:
-            clauses.append(Q.And([Q.Term("title_bi", g) for g in grams], boost=0.5))
-            clauses.append(Q.And([Q.Term("body_bi", g) for g in grams], boost=0.3))
-        elif len(form) == 1 and is_cjk(form):
-            clauses.extend(_single_character(reader, form))
-    return Q.Or(clauses)
-
-
-def _single_character(reader: Any, char: str) -> list[Q.Query]:
-    """A lone character matches the bigrams that start with it — only the most frequent few:
-    expanding all of them (74 terms for 保) cost seconds at 50,000 documents."""
-    clauses: list[Q.Query] = []
-    for fieldname, boost in (("title_bi", 0.5), ("body_bi", 0.3)):
-        terms = [
-            (reader.doc_frequency(fieldname, t), t) for t in reader.expand_prefix(fieldname, char)
-        ]
-        top = sorted(terms, reverse=True)[:_SINGLE_CHAR_TERMS]
-        clauses.extend(
-            Q.Term(fieldname, t.decode("utf-8") if isinstance(t, bytes) else t, boost=boost)
-            for _, t in top
-        )
-    return clauses
-
-
-def _form_bigrams(form: str) -> list[str]:
-    grams: list[str] = []
-    for match in re.finditer(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9a-z]+", form):
-        run = match.group(0)
-        if is_cjk(run[0]):
-            if len(run) >= 2:
-                grams.extend(bigrams(run))
-        else:
-            grams.append(run)
-    return _unique(grams)
-
-
-def _filter_query(filters: dict[str, str]) -> Q.Query | None:
-    terms: list[Q.Query] = []
+def _filter_mask(arrays: IndexArrays, filters: dict[str, str]) -> Any:
+    """Documents passing every chosen filter, or ``None`` when there is no filter."""
+    mask = None
     for name, value in filters.items():
+        if name not in FACETS:
+            continue
+        wanted: Any = value
         if name == "year":
             try:
-                year = int(value)
+                wanted = int(value)
             except ValueError:
-                return Q.NullQuery
-            terms.append(Q.Term("year", year))
-        elif name in ("category", "agency", "kind", "status"):
-            terms.append(Q.Term(name, value))
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else Q.And(terms)
+                wanted = None
+        code = arrays.code_of(name, wanted)
+        this = arrays.codes[name] == code if code >= 0 else np.zeros(arrays.size, dtype=np.bool_)
+        mask = this if mask is None else mask & this
+    return mask
 
 
-def _matching(
-    searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None
-) -> tuple[set[int], bool]:
-    """Document numbers matching ``text_q`` (and ``filter_q``), unscored, and whether that is all.
-
-    Counting is linear in the matches, so it stops at :data:`MAX_COUNTED`: a query for 通知 over
-    200,000 documents gets an estimated total and facets counted over the first matches.
-    """
-    query = text_q if filter_q is None else Q.And([text_q, filter_q])
-    meta = searcher.document_number(id=META_ID)
-    found: set[int] = set()
-    for docnum in searcher.docs_for_query(query):
-        if docnum != meta:
-            found.add(docnum)
-            if len(found) >= MAX_COUNTED:
-                return found, False
-    return found, True
-
-
-def _scored_within_budget(
-    searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None, limit: int
-) -> Any:
-    """Top ``limit`` hits, scored for at most :data:`RANK_SECONDS`.
-
-    A query whose words occur in nearly every document of a large index (通知 over 200,000) would
-    keep a villager waiting for seconds while Whoosh scores them all in Python. Past the budget the
-    best of the documents scored so far are shown; exact titles and 发文字号 are pinned regardless,
-    and the facets still narrow the set.
-    """
-    # The filter joins the query with a constant score (ranking unchanged): Whoosh's own filter
-    # collector would bypass the time limit's check on each match.
-    query = text_q if filter_q is None else Q.And([text_q, Q.ConstantScoreQuery(filter_q, 0.0)])
-    collector = TimeLimitCollector(searcher.collector(limit=limit), RANK_SECONDS, use_alarm=False)
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        if collector.timer is not None:
-            collector.timer.cancel()
-    return collector.results()
-
-
-def _estimate(searcher: Searcher, text_q: Q.Query, filter_q: Q.Query | None) -> int:
-    """Whoosh's estimate from document frequencies alone (a scored pass to estimate cost a third
-    of a query over 20,000 matches); a filter can only shrink it, so it stays an upper bound."""
-    reader = searcher.reader()
-    return min(int(text_q.estimate_size(reader)), int(reader.doc_count()) - 1)  # less __meta__
-
-
-def _passes(searcher: Searcher, docnum: int, filters: dict[str, str]) -> bool:
-    """Whether a pinned document (exact title or 发文字号) satisfies the chosen filters."""
-    if not filters:
-        return True
-    stored = searcher.stored_fields(docnum)
-    return all(str(stored.get(name, "")) == value for name, value in filters.items())
-
-
-def _facets(searcher: Searcher, matched: set[int]) -> dict[str, list[Facet]]:
-    reader = searcher.reader()
+def _facets(arrays: IndexArrays, matched: Any) -> dict[str, list[Facet]]:
+    """Exact counts of each facet value over the result set."""
     facets: dict[str, list[Facet]] = {}
     for name in FACETS:
-        column = reader.column_reader(name)
-        counts = Counter(column[n] for n in matched)
-        counts.pop("", None)
-        counts.pop(0, None)
-        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        counts = np.bincount(arrays.codes[name][matched], minlength=len(arrays.values[name]))
+        pairs = [
+            (value, int(count))
+            for value, count in zip(arrays.values[name], counts, strict=True)
+            if count and value not in ("", 0, None)
+        ]
         if name == "year":
-            ordered = sorted(counts.items(), key=lambda kv: -int(kv[0]))
-        facets[name] = [Facet(str(value), count) for value, count in ordered]
+            pairs.sort(key=lambda kv: -int(kv[0]))
+        else:
+            pairs.sort(key=lambda kv: (-kv[1], str(kv[0])))
+        facets[name] = [Facet(str(value), count) for value, count in pairs]
     return facets
 
 

@@ -36,7 +36,8 @@ def test_search_json_shape_and_rank_order(demo_copy: Path) -> None:
     results = json.loads(out)
     assert len(results) == 5
     for item in results:
-        assert {"id", "title", "score", "status", "snippet"} <= item.keys()
+        assert {"id", "title", "score", "status", "snippet", "match", "matched"} <= item.keys()
+        assert item["match"] == "all" and item["matched"] == ["低保"]
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
 
