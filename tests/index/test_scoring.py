@@ -23,9 +23,9 @@ from whoosh.filedb.filestore import FileStorage
 from index.query import Alternative, Concept
 from index.schema import META_ID, make_schema
 from index.scoring import (
-    B,
     K1,
     STATUS_FACTOR,
+    B,
     IndexArrays,
     Plan,
     best_of,
@@ -183,7 +183,7 @@ def test_array_scorer_equals_the_reference_on_random_indexes(
         check(reader, concepts, category, k=3)
 
 
-class _random_index:  # noqa: N801 - used as a context manager like a function
+class _random_index:
     """Documents in two segments (the split), some deleted in a third commit, plus __meta__."""
 
     def __init__(
