@@ -142,6 +142,11 @@ class Vocabulary:
         full = self.pinyin.get(word) or to_pinyin(word)
         return [w for w in self._by_full.get(full[0], []) if w != word]
 
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some word of the vocabulary starts with (or is) ``prefix`` (CJK)."""
+        start = bisect.bisect_left(self._sorted_words, prefix)
+        return start < len(self._sorted_words) and self._sorted_words[start].startswith(prefix)
+
     def completions(self, prefix: str, limit: int = 8) -> list[str]:
         """Words that start with ``prefix`` (CJK) or whose pinyin does (letters)."""
         if _PINYIN_RE.match(prefix.lower()):

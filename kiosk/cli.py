@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # Commands that live in other packages, loaded only when used: ``kiosk --help`` stays fast and the
 # core works without Qt.
 _LAZY_COMMANDS = {
+    "handwriting": "kiosk.handwriting_cli:handwriting",
     "keys": "sync.commands:keys",
     "publish": "sync.commands:publish",
     "sync": "sync.commands:sync",

@@ -107,3 +107,29 @@ def test_user_mistakes_are_one_calm_sentence(tmp_path: Path) -> None:
     assert code != 0 and "无法" in out and "Traceback" not in out
     code, out = kiosk(tmp_path / "d", "quarantine", "approve", "nope")
     assert code != 0 and "找不到文件" in out
+
+
+HANDWRITING = Path(__file__).resolve().parent / "data" / "handwriting"
+
+
+def test_handwriting_prints_one_json_list_per_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"width": 10, "height": 10}', encoding="utf-8")
+    files = [str(HANDWRITING / "低.json"), str(bad), str(HANDWRITING / "保.json")]
+    result = CliRunner().invoke(cli, ["handwriting", "--limit", "5", *files])
+    assert result.exit_code == 1, result.output  # one file was bad; the others were read
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    first, skipped, last = (json.loads(line) for line in lines)
+    assert "低" in first and len(first) <= 5
+    assert skipped == []
+    assert "保" in last
+    assert f"{bad}: strokes" in result.stderr
+
+
+def test_handwriting_without_a_model_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["handwriting", "--model", str(tmp_path / "none.model"), str(HANDWRITING / "低.json")]
+    )
+    assert result.exit_code == 1
+    assert "手写识别模型打不开" in result.output

@@ -94,6 +94,13 @@ def test_pinyin_maps_to_words_of_the_index(engine: SearchEngine, letters: str, w
     assert results.hits
 
 
+def test_vocabulary_knows_which_text_starts_a_word(engine: SearchEngine) -> None:
+    vocabulary = engine.vocabulary
+    assert vocabulary.has_prefix("低") and vocabulary.has_prefix("低保")
+    assert not vocabulary.has_prefix("低姝")
+    assert "低保" in vocabulary.completions("低")
+
+
 def test_pinyin_queries_leave_the_synonym_table_alone(engine: SearchEngine) -> None:
     before = engine.synonyms.expand("低保")
     engine.search("db")
