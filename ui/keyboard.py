@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.handwriting_pad import HandwritingPanel
 from ui.widgets import button, clear_layout, label
 
 __all__ = ["Candidate", "OnScreenKeyboard", "is_text_input"]
@@ -67,7 +68,11 @@ class OnScreenKeyboard(QFrame):
     dismissed = Signal()
 
     def __init__(
-        self, provider: CandidateProvider | None = None, parent: QWidget | None = None
+        self,
+        provider: CandidateProvider | None = None,
+        parent: QWidget | None = None,
+        *,
+        handwriting: HandwritingPanel | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("Keyboard")
@@ -77,7 +82,8 @@ class OnScreenKeyboard(QFrame):
         self.composition = ""
         self.candidates: list[Candidate] = []
         self._page = 0
-        #: "pinyin" (letters compose Chinese), "latin" (letters as typed) or "digits"
+        #: "pinyin" (letters compose Chinese), "latin" (letters as typed), "digits" or
+        #: "handwriting" (the 手写 pad; only with a ``handwriting`` panel)
         self.mode = "pinyin"
         self._text_mode = "pinyin"
 
@@ -105,6 +111,15 @@ class OnScreenKeyboard(QFrame):
             key.hide()
             bar.addWidget(key)
         outer.addWidget(bar_host)
+        self.bar_host = bar_host
+
+        # 手写: the panel takes the place of the letter keys (ui/handwriting_pad.py)
+        self.handwriting = handwriting
+        if handwriting is not None:
+            handwriting.hide()
+            handwriting.before_cursor = self.text_before_cursor
+            handwriting.committed.connect(self.commit_text)
+            outer.addWidget(handwriting)
 
         self.keys_host = QWidget()
         self.grid = QGridLayout(self.keys_host)
@@ -123,6 +138,13 @@ class OnScreenKeyboard(QFrame):
     # -- layout ----------------------------------------------------------------------------
     def _build_keys(self) -> None:
         clear_layout(self.grid)
+        writing = self.mode == "handwriting"
+        self.bar_host.setVisible(not writing)
+        if self.handwriting is not None:
+            self.handwriting.setVisible(writing)
+        if writing:
+            self._build_handwriting_keys()
+            return
         rows = _DIGIT_ROWS if self.mode == "digits" else _PINYIN_ROWS
         unit = 2  # grid columns per key, so wide keys and half-key offsets are possible
         for r, row in enumerate(rows):
@@ -150,10 +172,34 @@ class OnScreenKeyboard(QFrame):
             (10, 6, "收起键盘", self.dismiss, "key_hide"),
             (16, 9, "确定", self.enter, "key_enter"),
         ]
+        if self.handwriting is not None and self.mode != "digits":
+            bottom[-1:] = [
+                (16, 4, "手写", self.toggle_handwriting, "key_handwriting"),
+                (20, 5, "确定", self.enter, "key_enter"),
+            ]
+        self._add_bottom_row(bottom)
+
+    def _build_handwriting_keys(self) -> None:
+        self._add_bottom_row(
+            [
+                (0, 4, "⌫ 退格", self.backspace, "key_backspace"),
+                (4, 4, "拼音键盘", self.toggle_handwriting, "key_handwriting"),
+                (8, 2, "，", lambda: self.commit_text("，"), "key_comma"),
+                (10, 2, "。", lambda: self.commit_text("。"), "key_period"),
+                (12, 2, "空格", self.space, "key_space"),
+                (14, 5, "收起键盘", self.dismiss, "key_hide"),
+                (19, 6, "确定", self.enter, "key_enter"),
+            ],
+            row=0,
+        )
+
+    def _add_bottom_row(
+        self, bottom: list[tuple[int, int, str, Callable[[], None], str]], row: int = 3
+    ) -> None:
         for col, span, text, action, name in bottom:
             key = button(text, "primary" if name == "key_enter" else "key", action, name=name)
             key.setProperty("special", True)
-            self.grid.addWidget(key, 3, col, 1, span)
+            self.grid.addWidget(key, row, col, 1, span)
             if name == "key_enter":
                 self.enter_key = key
         for i in range(self.grid.count()):
@@ -173,6 +219,19 @@ class OnScreenKeyboard(QFrame):
             self.mode = "digits"
         self._build_keys()
 
+    def toggle_handwriting(self) -> None:
+        """Pinyin keys ⇄ the 手写 pad."""
+        self._commit_composition()
+        if self.mode == "handwriting":
+            self.mode = self._text_mode
+        else:
+            self.mode = "handwriting"
+        if self.handwriting is not None:
+            self.handwriting.reset()
+        self._build_keys()
+        if self.isVisible():  # the pad is taller than the keys: make room again
+            self.setFixedHeight(self.sizeHint().height())
+
     def toggle_language(self) -> None:
         """Pinyin (Chinese) ⇄ plain Latin letters (e-mail addresses, codes)."""
         self._commit_composition()
@@ -191,7 +250,11 @@ class OnScreenKeyboard(QFrame):
         if wanted not in ("pinyin", "latin", "digits"):
             wanted = "pinyin"
         self._text_mode = "latin" if wanted == "latin" else "pinyin"
-        if wanted != self.mode:
+        if self.handwriting is not None:
+            self.handwriting.reset()
+        if wanted == "pinyin" and self.mode == "handwriting":
+            pass  # who writes by hand keeps writing by hand in the next field
+        elif wanted != self.mode:
             self.mode = wanted
             self._build_keys()
         self._update_enter_label()
@@ -246,6 +309,16 @@ class OnScreenKeyboard(QFrame):
         if self.target is not None:
             self.target.clearFocus()
         self.dismissed.emit()
+
+    def text_before_cursor(self) -> str:
+        """What the target field holds before its cursor (on the cursor's line)."""
+        target = self.target
+        if isinstance(target, QLineEdit):
+            return target.text()[: target.cursorPosition()]
+        if isinstance(target, QPlainTextEdit):
+            cursor = target.textCursor()
+            return cursor.block().text()[: cursor.positionInBlock()]
+        return ""
 
     def commit_text(self, text: str) -> None:
         """Insert ``text`` at the cursor of the target field."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.handwriting_pad import HandwritingPanel
 from ui.idle import IdleWatcher
 from ui.keyboard import OnScreenKeyboard, is_text_input
 from ui.lockdown import KioskLock
@@ -132,7 +133,12 @@ class MainWindow(QWidget):
         self.stack.setMinimumHeight(200)
         self.stack.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         root.addWidget(self.stack, 1)
-        self.keyboard = OnScreenKeyboard(services.pinyin_candidates)
+        handwriting = (
+            HandwritingPanel(services.recognise, services.complete_words)
+            if services.handwriting_available
+            else None
+        )
+        self.keyboard = OnScreenKeyboard(services.pinyin_candidates, handwriting=handwriting)
         self.keyboard.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.keyboard.hide()
         root.addWidget(self.keyboard)

@@ -10,7 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 
 from kiosk.app import KioskContext
+from kiosk.handwriting import load_ink
 from kiosk.settings import UiSettings
+from ui.handwriting_pad import HandwritingPanel
 from ui.mainwindow import MainWindow
 
 __all__ = ["SIZE", "render_screenshots", "settle"]
@@ -151,6 +153,50 @@ def _idle(w: MainWindow) -> None:
     w._on_countdown(15)
 
 
+# written characters from the test data (Make Me a Hanzi medians; a checkout has them)
+_WRITTEN = Path(__file__).resolve().parent.parent / "tests" / "data" / "handwriting"
+
+
+def _handwriting(w: MainWindow) -> HandwritingPanel | None:
+    panel = w.keyboard.handwriting
+    if panel is None or not (_WRITTEN / "低.json").is_file():
+        return None
+    w.home()
+    w.screens["home"].search_box.setFocus()  # type: ignore[attr-defined]
+    settle(w)
+    if w.keyboard.mode != "handwriting":
+        w.keyboard.toggle_handwriting()
+    settle(w)
+    panel.pad.replay(load_ink(_WRITTEN / "低.json"))
+    return panel
+
+
+def _handwriting_di(w: MainWindow) -> None:
+    _handwriting(w)
+
+
+def _handwriting_words(w: MainWindow) -> None:
+    panel = _handwriting(w)
+    if panel is not None:
+        settle(w)
+        panel.choose("低")  # then the words of the index that start with 低
+
+
+def _handwriting_bao(w: MainWindow) -> None:
+    _handwriting_words(w)
+    settle(w)
+    if w.keyboard.handwriting is not None:
+        w.keyboard.handwriting.pad.replay(load_ink(_WRITTEN / "保.json"))
+
+
+def _handwriting_results(w: MainWindow) -> None:
+    _handwriting_bao(w)
+    settle(w)
+    if w.keyboard.handwriting is not None:
+        w.keyboard.handwriting.choose("保")
+        w.keyboard.enter()
+
+
 SHOTS: list[tuple[str, Callable[[MainWindow], None]]] = [
     ("01-home", _home),
     ("02-home-keyboard", _home_keyboard),
@@ -167,6 +213,10 @@ SHOTS: list[tuple[str, Callable[[MainWindow], None]]] = [
     ("13-home-high-contrast", _high_contrast),
     ("14-document-high-contrast", _high_contrast_document),
     ("15-idle-countdown", _idle),
+    ("16-handwriting-di", _handwriting_di),
+    ("17-handwriting-words", _handwriting_words),
+    ("18-handwriting-dibao", _handwriting_bao),
+    ("19-handwriting-results", _handwriting_results),
 ]
 
 

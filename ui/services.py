@@ -14,10 +14,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk import handwriting
 from kiosk.app import KioskContext
 from kiosk.pin import PinGuard
 from kiosk.records import STATUSES
@@ -68,6 +70,7 @@ class Services(QObject):
         printer: Printer | None = None,
         speaker: Speaker | None = None,
         theme: Theme | None = None,
+        recognizer: handwriting.Recognizer | EllipsisType | None = ...,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -85,6 +88,10 @@ class Services(QObject):
         self.counting = True
         self._engine: SearchEngine | None = None
         self._engine_lock = threading.Lock()
+        # handwriting: ``...`` is the system's zinnia model, opened on first use (it takes
+        # 0.2 s); ``None`` means none (the 手写 key is hidden)
+        self._recognizer = recognizer
+        self._recognizer_lock = threading.Lock()
 
     # -- search engine (worker threads) ----------------------------------------------------
     def engine(self) -> SearchEngine:
@@ -158,6 +165,48 @@ class Services(QObject):
         if syllable == letters:
             return exact + singles + other
         return exact + other + singles
+
+    # -- handwriting (手写) -----------------------------------------------------------------
+    @property
+    def handwriting_available(self) -> bool:
+        """Whether the 手写 key is offered: a recogniser was given, or the model is installed."""
+        if self._recognizer is ...:
+            return handwriting.MODEL_PATH.is_file()
+        return self._recognizer is not None
+
+    def recognizer(self) -> handwriting.Recognizer | None:
+        """The recogniser, opened on first use (call from a worker thread)."""
+        with self._recognizer_lock:
+            if self._recognizer is ...:
+                self._recognizer = handwriting.open_recognizer()
+            return self._recognizer
+
+    def recognise(
+        self, ink: handwriting.Ink, before: str, deliver: Callable[[list[str]], None]
+    ) -> None:
+        """Candidates for the ink on the pad, those that fit the index's words first."""
+        self.runner.submit("handwriting", lambda: self.handwriting_candidates(ink, before), deliver)
+
+    def handwriting_candidates(self, ink: handwriting.Ink, before: str) -> list[str]:
+        recognizer = self.recognizer()
+        if recognizer is None:
+            return []
+        found = recognizer.candidates(ink, 10)
+        vocabulary = self.engine().vocabulary
+        return handwriting.rank_by_vocabulary(found, before, vocabulary.has_prefix)
+
+    def complete_words(self, before: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
+        """Words of the index that continue ``before`` (低 → 低保, 低保金), as (word, rest)."""
+        self.runner.submit("handwriting", lambda: self.word_completions(before), deliver)
+
+    def word_completions(self, before: str) -> list[tuple[str, str]]:
+        tail = handwriting.word_tail(before)
+        vocabulary = self.engine().vocabulary
+        for k in range(len(tail), 0, -1):
+            words = vocabulary.completions(tail[-k:], 10)
+            if words:
+                return [(word, word[k:]) for word in words]
+        return []
 
     def home_data(self, on_done: Callable[[HomeData], None]) -> None:
         def remember(data: HomeData) -> None:
