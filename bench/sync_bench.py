@@ -180,9 +180,7 @@ def crash_loop(kills: int, seed: int = 1) -> dict[str, Any]:
     import signal
     import subprocess
 
-    from sqlalchemy import select
-
-    from kiosk.store import Document, Store
+    from kiosk.store import Store
 
     rng = random.Random(seed)
     repo = Path(__file__).resolve().parents[1]
@@ -206,8 +204,7 @@ def crash_loop(kills: int, seed: int = 1) -> dict[str, Any]:
             store = Store.in_dir(data)
             try:
                 last = int(store.get_setting("sync.last_batch", 0) or 0)
-                with store.read() as session:
-                    ids = set(session.scalars(select(Document.id)))
+                ids = store.document_ids()
                 want = {
                     f"bench-{b * 1000 + i}" for b in range(1, last + 1) for i in range(per_batch)
                 }

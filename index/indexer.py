@@ -20,7 +20,8 @@ from whoosh.writing import AsyncWriter
 
 from index.analysis import title_key
 from index.schema import INDEX_VERSION, META_ID, make_schema
-from kiosk.store import Document, Store
+from kiosk.models import StoredDocument
+from kiosk.store import Store
 
 __all__ = ["IndexStatus", "Progress", "SearchIndex"]
 
@@ -58,7 +59,7 @@ class IndexStatus:
         )
 
 
-def document_fields(doc: Document) -> dict[str, Any]:
+def document_fields(doc: StoredDocument) -> dict[str, Any]:
     """The Whoosh fields for one store document."""
     date = doc.published or doc.written
     return {

@@ -106,9 +106,9 @@ class KioskContext:
                 f"文件 {doc_id} 不在待审核列表中 (not in quarantine: {doc.visibility})"
             )
         visibility = VISIBLE if approve else REJECTED
-        with store.write() as session:
-            store.set_visibility(
-                session, doc_id, visibility, actor=actor,
+        with store.write() as tx:
+            tx.set_visibility(
+                doc_id, visibility, actor=actor,
                 action="approve" if approve else "reject", note=note or None,
             )  # fmt: skip
         self.catch_up_index()

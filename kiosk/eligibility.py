@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.store import AllowanceRow
+from kiosk.models import AllowanceStandard
 
 __all__ = ["AREA_LABELS", "Assessment", "assess"]
 
@@ -56,7 +56,7 @@ class Assessment:
         )
 
 
-def assess(monthly_income: float, household_size: int, standard: AllowanceRow) -> Assessment:
+def assess(monthly_income: float, household_size: int, standard: AllowanceStandard) -> Assessment:
     """Compare the per-person monthly income with ``standard``.
 
     Raises:

@@ -178,7 +178,7 @@ def _apply(
 ) -> None:
     if not pending:
         return
-    with store.write() as session:
+    with store.write() as tx:
         for line, raw in pending:
             try:
                 record = parse_record(raw)
@@ -187,7 +187,7 @@ def _apply(
                 continue
             findings = screen.check(record)
             reason = "；".join(str(f) for f in findings) or None
-            outcome = store.upsert(session, record, screen_reason=reason, source=source)
+            outcome = tx.upsert(record, screen_reason=reason, source=source)
             if outcome == "added":
                 report.added += 1
             elif outcome == "updated":

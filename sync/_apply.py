@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from kiosk.errors import RecordError
 from kiosk.records import MAX_RECORD_BYTES, STATUSES, parse_record
 from kiosk.screening import Screen
-from kiosk.store import Document, Store
+from kiosk.store import Transaction
 
 __all__ = [
     "MAX_BATCH_BYTES",
@@ -67,11 +65,6 @@ class BatchCounts:
     status_changed: int = 0
     quarantined: int = 0
     rejections: list[Rejection] = field(default_factory=list)
-
-    def add(self, other: BatchCounts) -> None:
-        for name in ("added", "updated", "unchanged", "withdrawn", "status_changed", "quarantined"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.rejections.extend(other.rejections)
 
 
 #: A line longer than this is not a document (see :data:`kiosk.records.MAX_RECORD_BYTES`).
@@ -156,13 +149,12 @@ def check_batch(
 
 
 def apply_batch(
-    store: Store,
-    session: Session,
+    tx: Transaction,
     number: int,
     lines: Iterator[tuple[int, bytes]],
     screen: Screen,
 ) -> BatchCounts:
-    """Apply every operation of batch ``number`` in ``session`` (the caller commits)."""
+    """Apply every operation of batch ``number`` in ``tx`` (the caller commits)."""
     counts = BatchCounts()
     for line_no, line in lines:
         if line == OVERSIZED:
@@ -179,11 +171,11 @@ def apply_batch(
         kind = op.get("op")
         try:
             if kind == "upsert":
-                _upsert(store, session, op.get("doc"), screen, counts)
+                _upsert(tx, op.get("doc"), screen, counts)
             elif kind == "withdraw":
-                _withdraw(store, session, op, number, counts)
+                _withdraw(tx, op, number, counts)
             elif kind == "status":
-                _status(store, session, op, counts)
+                _status(tx, op, counts)
             else:
                 raise RecordError(f"未知操作 {kind!r} (unknown operation)")
         except RecordError as e:
@@ -199,7 +191,7 @@ def _reject(counts: BatchCounts, batch: int, line: int, doc_id: str | None, reas
     counts.rejections.append(rejection)
 
 
-def _upsert(store: Store, session: Session, doc: Any, screen: Screen, counts: BatchCounts) -> None:
+def _upsert(tx: Transaction, doc: Any, screen: Screen, counts: BatchCounts) -> None:
     if isinstance(doc, dict) and isinstance(doc.get("body"), str) and _SCRIPT.search(doc["body"]):
         # The sanitizer would strip it, but a script in a signed portal record means the portal's
         # CMS was tampered with: keep the whole record out rather than show a cleaned copy.
@@ -207,7 +199,7 @@ def _upsert(store: Store, session: Session, doc: Any, screen: Screen, counts: Ba
     record = parse_record(doc)
     findings = screen.check(record)
     reason = "；".join(str(f) for f in findings) or None
-    outcome = store.upsert(session, record, screen_reason=reason, source="sync")
+    outcome = tx.upsert(record, screen_reason=reason, source="sync")
     if outcome == "unchanged":
         counts.unchanged += 1
     elif reason:
@@ -225,19 +217,17 @@ def _doc_id(op: dict[str, Any]) -> str:
     return str(doc_id).strip()
 
 
-def _withdraw(
-    store: Store, session: Session, op: dict[str, Any], batch: int, counts: BatchCounts
-) -> None:
+def _withdraw(tx: Transaction, op: dict[str, Any], batch: int, counts: BatchCounts) -> None:
     doc_id = _doc_id(op)
-    doc = session.get(Document, doc_id)
+    doc = tx.get(doc_id)
     if doc is None or doc.visibility == _WITHDRAWN:
         return  # never seen here, or already withdrawn: nothing to hide
     note = str(op.get("note") or f"更新源批次 {batch} 撤回")
-    store.set_visibility(session, doc_id, _WITHDRAWN, actor="sync", action="withdraw", note=note)
+    tx.set_visibility(doc_id, _WITHDRAWN, actor="sync", action="withdraw", note=note)
     counts.withdrawn += 1
 
 
-def _status(store: Store, session: Session, op: dict[str, Any], counts: BatchCounts) -> None:
+def _status(tx: Transaction, op: dict[str, Any], counts: BatchCounts) -> None:
     doc_id = _doc_id(op)
     status = op.get("status")
     if status not in STATUSES:
@@ -245,10 +235,10 @@ def _status(store: Store, session: Session, op: dict[str, Any], counts: BatchCou
     superseded_by = op.get("superseded_by")
     if superseded_by is not None and not isinstance(superseded_by, str):
         raise RecordError("字段 superseded_by 应为文本 (superseded_by must be a string)")
-    doc = session.get(Document, doc_id)
+    doc = tx.get(doc_id)
     if doc is None:
         return
     if doc.status == status and (superseded_by is None or doc.superseded_by == superseded_by):
         return
-    store.set_status(session, doc_id, status, superseded_by=superseded_by)
+    tx.set_status(doc_id, status, superseded_by=superseded_by)
     counts.status_changed += 1

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 import tempfile
@@ -27,14 +26,13 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
 from tuf.api import exceptions as tuf_errors
 from tuf.api.metadata import Metadata, Root
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from kiosk.errors import StoreError
 from kiosk.screening import Screen, default_screen
-from kiosk.store import AttachmentRow, Document, Setting, Store, SyncRun
+from kiosk.store import Store
 from sync._apply import (
     MAX_BATCH_BYTES,
     MAX_LINE_BYTES,
@@ -447,9 +445,9 @@ class Syncer:
         try:
             _header, lines = read_batch(path, max_line=self.config.max_line_bytes,
                                         max_total=self.config.max_batch_bytes)  # fmt: skip
-            with self.store.write() as session:
-                counts = apply_batch(self.store, session, entry.number, lines, self.screen)
-                session.merge(Setting(key=SETTING_LAST_BATCH, value=json.dumps(entry.number)))
+            with self.store.write() as tx:
+                counts = apply_batch(tx, entry.number, lines, self.screen)
+                tx.set_setting(SETTING_LAST_BATCH, entry.number)
         except (StoreError, OSError, ValueError, zlib.error) as e:
             raise SyncError(
                 f"同步失败：批次 {entry.number} 未能写入本机数据库，已整体撤销：{e}"
@@ -459,23 +457,11 @@ class Syncer:
 
     def _fetch_attachments(self, result: SyncResult) -> None:
         """Fetch every blob still missing (also those a crashed earlier sync left behind)."""
-        with self.store.read() as session:
-            rows = session.execute(
-                select(AttachmentRow.sha256, AttachmentRow.size)
-                .join(Document)
-                .where(AttachmentRow.present.is_(False), Document.visibility != "withdrawn")
-                .distinct()
-            ).all()
-        wanted = [(str(r[0]), int(r[1])) for r in rows]
+        wanted = self.store.missing_attachments()
         for i, (sha, size) in enumerate(wanted):
             self._progress("attachments", i, len(wanted), f"正在下载附件 {i + 1}/{len(wanted)}…")
             if self._fetch_blob(sha, size):
-                with self.store.write() as session:
-                    session.execute(
-                        update(AttachmentRow)
-                        .where(AttachmentRow.sha256 == sha)
-                        .values(present=True)
-                    )
+                self.store.mark_attachment_present(sha)
                 result.attachments_fetched += 1
             else:
                 result.attachments_failed += 1
@@ -513,28 +499,19 @@ class Syncer:
             self.on_progress(Progress(phase, done, total, message))
 
     def _start_run(self) -> int:
-        with self.store.write() as session:
-            run = SyncRun(source=self.source.label[:500], ok=False)
-            session.add(run)
-            session.flush()
-            return int(run.id)
+        return self.store.start_sync_run(self.source.label)
 
     def _finish(self, run_id: int, result: SyncResult, started: float, error: str | None) -> None:
         result.seconds = time.monotonic() - started
         result.bytes = self.fetcher.bytes
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         try:
-            with self.store.write() as session:
-                run = session.get(SyncRun, run_id)
-                if run is not None:
-                    run.finished_at, run.ok, run.error = now, error is None, error
-                    run.batches, run.added, run.updated = (
-                        len(result.batches),
-                        result.added,
-                        result.updated,
-                    )
-                    run.withdrawn, run.quarantined = result.withdrawn, result.quarantined
-                    run.rejected, run.bytes = result.rejected, result.bytes
+            with self.store.write() as tx:
+                tx.finish_sync_run(
+                    run_id, error=error, batches=len(result.batches), added=result.added,
+                    updated=result.updated, withdrawn=result.withdrawn,
+                    quarantined=result.quarantined, rejected=result.rejected, bytes=result.bytes,
+                )  # fmt: skip
                 settings: dict[str, Any] = {SETTING_LAST_ERROR: error}
                 if error is None:
                     settings[SETTING_LAST_SUCCESS] = now.isoformat(timespec="seconds") + "Z"
@@ -544,7 +521,7 @@ class Syncer:
                         r.to_dict() for r in result.rejections[-_KEEP_REJECTIONS:]
                     ]
                 for key, value in settings.items():
-                    session.merge(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+                    tx.set_setting(key, value)
         except Exception:  # the history must never hide the real outcome
             logger.exception("could not record the sync run")
 

@@ -15,9 +15,9 @@ def make(tmp_path: Path) -> tuple[Store, SearchIndex]:
 
 
 def put(store: Store, *records: dict[str, object]) -> None:
-    with store.write() as session:
+    with store.write() as tx:
         for record in records:
-            store.upsert(session, parse_record(record))
+            tx.upsert(parse_record(record))
 
 
 def found(index: SearchIndex, store: Store, text: str) -> list[str]:
@@ -34,8 +34,8 @@ def test_catch_up_applies_adds_updates_and_withdrawals(tmp_path: Path) -> None:
     assert index.catch_up(store) == 2
     assert found(index, store, "低保") == ["a"]
     put(store, doc("a", "农村危房改造申请指南"))
-    with store.write() as session:
-        store.set_visibility(session, "b", WITHDRAWN, actor="sync", action="withdraw")
+    with store.write() as tx:
+        tx.set_visibility("b", WITHDRAWN, actor="sync", action="withdraw")
     index.catch_up(store)
     assert found(index, store, "低保") == []
     assert found(index, store, "危房") == ["a"]
@@ -83,8 +83,8 @@ def test_a_running_engine_sees_withdrawals_and_updates(tmp_path: Path) -> None:
     engine = SearchEngine(index, store)
     try:
         assert sorted(h.id for h in engine.search("低保").hits) == ["a", "b"]
-        with store.write() as session:
-            store.set_visibility(session, "b", WITHDRAWN, actor="sync", action="withdraw")
+        with store.write() as tx:
+            tx.set_visibility("b", WITHDRAWN, actor="sync", action="withdraw")
         put(store, doc("a", "农村危房改造申请指南"))
         index.catch_up(store)
         assert [h.id for h in engine.search("低保").hits] == []

@@ -21,8 +21,8 @@ D1, D2, D3 = dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 3)
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     store = Store.in_dir(tmp_path)
-    with store.write() as session:
-        store.upsert(session, parse_record(doc("a", "低保通知")))
+    with store.write() as tx:
+        tx.upsert(parse_record(doc("a", "低保通知")))
     for day, kind, key, times in (
         (D1, "search", "低保", 3), (D1, "search", "医保", 1), (D2, "search", "低保", 2),
         (D2, "zero_result", "宅基地审批", 2), (D3, "zero_result", "宅基地审批", 1),

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.errors import StoreError
 from kiosk.records import parse_record
-from kiosk.store import HIDDEN, QUARANTINED, SCHEMA_VERSION, VISIBLE, AuditEntry, Store
+from kiosk.store import HIDDEN, QUARANTINED, SCHEMA_VERSION, VISIBLE, Store
 from tests.helpers import doc
 
 
@@ -16,14 +16,12 @@ def store(tmp_path: Path) -> Store:
 
 
 def put(store: Store, record: dict[str, object], reason: str | None = None) -> str:
-    with store.write() as session:
-        return store.upsert(session, parse_record(record), screen_reason=reason)
+    with store.write() as tx:
+        return tx.upsert(parse_record(record), screen_reason=reason)
 
 
 def test_sqlite_file_is_in_wal_mode_with_foreign_keys(store: Store) -> None:
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    assert store.sqlite_mode() == ("wal", True)
     assert store.schema_version() == SCHEMA_VERSION
     assert store.check() == []
 
@@ -40,8 +38,8 @@ def test_upsert_reports_added_updated_unchanged_and_logs_changes(store: Store) -
 
 
 def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
-    with pytest.raises(RuntimeError), store.write() as session:
-        store.upsert(session, parse_record(doc("a", "低保通知")))
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.upsert(parse_record(doc("a", "低保通知")))
         raise RuntimeError("power cut")
     assert store.get("a") is None
     assert store.last_change_seq() == 0
@@ -52,12 +50,11 @@ def test_quarantine_and_local_hiding_survive_updates(store: Store) -> None:
     assert store.get("spam").visibility == QUARANTINED  # type: ignore[union-attr]
     assert [d.id for d in store.quarantined()] == ["spam"]
     put(store, doc("a", "低保通知"))
-    with store.write() as session:
-        store.set_visibility(session, "a", HIDDEN, actor="librarian", action="hide", note="重复")
+    with store.write() as tx:
+        tx.set_visibility("a", HIDDEN, actor="librarian", action="hide", note="重复")
     put(store, doc("a", "低保通知（修订）"))
     assert store.get("a").visibility == HIDDEN  # type: ignore[union-attr]
-    with store.read() as session:
-        audit = session.query(AuditEntry).one()
+    (audit,) = store.audit_log()
     assert (audit.action, audit.document_id, audit.note) == ("hide", "a", "重复")
     assert store.count_visible() == 0
 

@@ -18,9 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
-from kiosk.store import Change, Document, Store
+from kiosk.models import StoredDocument
+from kiosk.store import VISIBLE, Store
 from sync.client import SETTING_LAST_BATCH, SyncConfig, Syncer, SyncResult
 from sync.feed import PublishResult, publish
 from sync.fetchers import FetcherConfig
@@ -240,18 +239,15 @@ class Kiosk:
 
     def snapshot(self) -> tuple[Any, ...]:
         """Everything a sync may change (documents, change log, last batch)."""
-        with self.store.read() as session:
-            docs = session.execute(
-                select(
-                    Document.id, Document.content_hash, Document.visibility, Document.status
-                ).order_by(Document.id)
-            ).all()
-            seq = session.scalar(select(func.coalesce(func.max(Change.seq), 0)))
-        return (tuple(tuple(d) for d in docs), seq, self.store.get_setting(SETTING_LAST_BATCH))
+        docs = self.store.get_many(sorted(self.store.document_ids()))
+        return (
+            tuple((d.id, d.content_hash, d.visibility, d.status) for d in docs),
+            self.store.last_change_seq(),
+            self.store.get_setting(SETTING_LAST_BATCH),
+        )
 
     def visible_ids(self) -> set[str]:
-        with self.store.read() as session:
-            return set(session.scalars(select(Document.id).where(Document.visibility == "visible")))
+        return self.store.document_ids(VISIBLE)
 
-    def doc(self, doc_id: str) -> Document | None:
+    def doc(self, doc_id: str) -> StoredDocument | None:
         return self.store.get(doc_id)

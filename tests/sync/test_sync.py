@@ -7,10 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from synckit import FeedServer, Kiosk, Portal, doc
 
-from kiosk.store import AttachmentRow, AuditEntry, SyncRun
 from sync import SyncError
 from sync.client import SETTING_LAST_BATCH, resolve_source
 from sync.keys import rotate_keys
@@ -60,8 +58,7 @@ def test_withdrawal_status_change_and_supersession(
     assert (result.withdrawn, result.status_changed, result.added) == (1, 2, 1)
     withdrawn = kiosk.doc("doc-1")
     assert withdrawn is not None and withdrawn.visibility == "withdrawn"
-    with kiosk.store.read() as session:
-        audit = session.scalars(select(AuditEntry).where(AuditEntry.document_id == "doc-1")).one()
+    (audit,) = kiosk.store.audit_log(document_id="doc-1")
     assert (audit.actor, audit.action, audit.note) == ("sync", "withdraw", "误发")
     assert kiosk.doc("doc-2").status == "expired"  # type: ignore[union-attr]
     old = kiosk.doc("doc-3")
@@ -114,8 +111,7 @@ def test_attachments_follow_their_documents(
     result = kiosk.sync(server.url)
     assert result.attachments_fetched == 1
     assert (kiosk.data_dir / "blobs" / sha).read_bytes() == pdf.read_bytes()
-    with kiosk.store.read() as session:
-        row = session.scalars(select(AttachmentRow)).one()
+    (row,) = kiosk.doc("doc-1").attachments  # type: ignore[union-attr]
     assert row.present and row.sha256 == sha
 
 
@@ -221,8 +217,7 @@ def test_sync_history_has_one_row_per_attempt(
     server.fault("timestamp.json", "status", arg=404)
     with pytest.raises(SyncError):
         kiosk.sync(server.url)
-    with kiosk.store.read() as session:
-        runs = session.scalars(select(SyncRun).order_by(SyncRun.id)).all()
+    runs = kiosk.store.sync_runs()[::-1]
     assert [r.ok for r in runs] == [True, False]
     assert runs[1].error and "404" in runs[1].error
     assert kiosk.store.get_setting("sync.last_error") == runs[1].error
@@ -232,9 +227,10 @@ def test_a_batch_that_cannot_be_written_is_rolled_back_whole(
     portal: Portal, server: FeedServer, kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kiosk.errors import StoreError
+    from kiosk.store import Transaction
 
     portal.publish([doc(i) for i in range(5)])
-    real_upsert = kiosk.store.upsert
+    real_upsert = Transaction.upsert
     calls = []
 
     def failing_upsert(*args: object, **kwargs: object) -> str:
@@ -243,10 +239,10 @@ def test_a_batch_that_cannot_be_written_is_rolled_back_whole(
             raise StoreError("database or disk is full")
         return real_upsert(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(kiosk.store, "upsert", failing_upsert)
+    monkeypatch.setattr(Transaction, "upsert", failing_upsert)
     before = kiosk.snapshot()
     with pytest.raises(SyncError, match="批次 1 未能写入本机数据库，已整体撤销"):
         kiosk.sync(server.url)
     assert kiosk.snapshot() == before
-    monkeypatch.setattr(kiosk.store, "upsert", real_upsert)
+    monkeypatch.setattr(Transaction, "upsert", real_upsert)
     assert kiosk.sync(server.url).added == 5

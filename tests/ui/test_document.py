@@ -197,14 +197,7 @@ def test_attachment_pdf_opens_in_the_kiosk(qtbot: Any, window: Any, tmp_path: Pa
         tmp_path,
         {"id": "att-1", "title": "带附件的文件", "body": "见附件。", "attachments": attachments},
     )
-    from sqlalchemy import update
-
-    from kiosk.store import AttachmentRow
-
-    with context.store().write() as session:  # what sync does once a blob is verified
-        session.execute(
-            update(AttachmentRow).where(AttachmentRow.sha256 == sha).values(present=True)
-        )
+    context.store().mark_attachment_present(sha)  # what sync does once a blob is verified
     window.go("document", doc_id="att-1")
     present = find(window, f"attachment_{sha[:12]}")
     assert present.isEnabled()

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication
 from kiosk.app import LOCAL_SYNONYMS_SETTING
 from kiosk.records import parse_record
 from kiosk.settings import SyncSettings
-from kiosk.store import REJECTED, VISIBLE, AuditEntry, SyncRun
+from kiosk.store import REJECTED, VISIBLE
 from tests.sync.synckit import FeedServer, Portal, doc
 from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
 from ui.librarian import QuarantinePage, StatsPage, StatusPage, SyncPage
@@ -78,9 +78,9 @@ def test_status_shows_counts_index_and_a_stale_sync_in_warning_colour(
     store = window.services.store
     store.set_setting("sync.feed_url", "https://portal.example.gov.cn/feed/")
     store.set_setting("sync.window", "01:00-05:00")
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with store.write() as session:
-        session.add(SyncRun(source="x", ok=True, started_at=now, finished_at=now))
+    run = store.start_sync_run("x")
+    with store.write() as tx:
+        tx.finish_sync_run(run, error=None)
     tap(qtbot, find(window, "tab_status"))
     settle(window)
     assert page.sync_banner.property("overdue") is False
@@ -116,8 +116,8 @@ def _quarantine(window: Any, doc_id: str, title: str, passage: str) -> None:
             "agency": "某某县水利局",
         }
     )
-    with store.write() as session:
-        store.upsert(session, record, screen_reason=f"含有违规词语: 「{passage}」(body)")
+    with store.write() as tx:
+        tx.upsert(record, screen_reason=f"含有违规词语: 「{passage}」(body)")
     window.services.context.catch_up_index()
 
 
@@ -151,8 +151,7 @@ def test_approving_makes_a_document_findable_and_rejecting_needs_a_note(
     assert window.services.store.get("q-spam").visibility == REJECTED
     assert page.items == {}
     assert "q-spam" not in found_ids(window, "梨花村致富")
-    with window.services.store.read() as session:
-        audit = session.query(AuditEntry).order_by(AuditEntry.id).all()
+    audit = window.services.store.audit_log()[::-1]
     assert [(a.action, a.document_id, a.note) for a in audit] == [
         ("approve", "q-water", "经核实为水利局正式通知"),
         ("reject", "q-spam", "广告"),
@@ -435,8 +434,7 @@ def test_hiding_a_document_locally_and_showing_it_again(qtbot: Any, window: Any)
     settle(window)
     assert HIDE_ID in index_ids(window, title)
     assert HIDE_ID in found_ids(window, title)
-    with window.services.store.read() as session:
-        actions = [a.action for a in session.query(AuditEntry).order_by(AuditEntry.id)]
+    actions = [a.action for a in window.services.store.audit_log()[::-1]]
     assert actions == ["hide", "unhide"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from typing import Any
 
 import pytest
@@ -79,13 +81,10 @@ def test_missing_steps_are_named(qtbot: Any, window: Any) -> None:
 
 def test_nothing_personal_is_kept(qtbot: Any, window: Any) -> None:
     store = window.services.store
-    from sqlalchemy import text
 
     def settings() -> list[tuple[str, str]]:
-        with store.read() as session:
-            return [
-                tuple(r) for r in session.execute(text("SELECT key, value FROM settings")).all()
-            ]
+        with contextlib.closing(sqlite3.connect(store.path)) as db:
+            return db.execute("SELECT key, value FROM settings").fetchall()
 
     before = settings()
     tap(qtbot, find(window, "SelfCheckEntry"))

@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout
-from sqlalchemy import select
 
 from kiosk.app import KioskContext
+from kiosk.models import StoredDocument
 from kiosk.status import local_time
-from kiosk.store import AuditEntry, Document
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
 from ui.widgets import button, clear_layout, label
@@ -58,29 +57,21 @@ class AuditLine:
 
 
 def recent_audit(context: KioskContext, limit: int = 30) -> list[AuditLine]:
-    store = context.store()
-    with store.read() as session:
-        rows = session.execute(
-            select(AuditEntry, Document.title)
-            .join(Document, Document.id == AuditEntry.document_id, isouter=True)
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-        ).all()
     return [
         AuditLine(
             when(local_time(entry.at)),
             _ACTION_LABELS.get(entry.action, entry.action),
-            title or entry.document_id or "",
+            entry.document_title or entry.document_id or "",
             entry.note or "",
         )
-        for entry, title in rows
+        for entry in context.store().audit_log(limit)
     ]
 
 
 class _Item(QFrame):
     """One flagged document: title, reason with the passage highlighted, note, two buttons."""
 
-    def __init__(self, page: QuarantinePage, doc: Document) -> None:
+    def __init__(self, page: QuarantinePage, doc: StoredDocument) -> None:
         super().__init__()
         self.doc_id = doc.id
         self.setProperty("role", "panel")

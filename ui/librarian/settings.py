@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
-from sqlalchemy import select
 
 from kiosk.app import LOCAL_SYNONYMS_SETTING, KioskContext
+from kiosk.models import HIDDEN, StoredDocument
 from kiosk.pin import MAX_DIGITS, MIN_DIGITS, valid_pin
 from kiosk.settings import SyncSettings, UiSettings
-from kiosk.store import HIDDEN, VISIBLE, Document, Store
+from kiosk.store import Store
 from sync.schedule import parse_window
 from ui.librarian.common import Page, panel
 from ui.services import Services
@@ -431,7 +431,7 @@ class SettingsPage(Page):
         self._show_docs(docs)
         self._tell("hide", True, f"找到 {len(docs)} 篇。" if docs else "没有找到。")
 
-    def _show_docs(self, docs: list[Document]) -> None:
+    def _show_docs(self, docs: list[StoredDocument]) -> None:
         clear_layout(self.doc_list)
         for doc in docs:
             hidden = doc.visibility == HIDDEN
@@ -478,27 +478,14 @@ class SettingsPage(Page):
         apply_settings(self.window(), self.services.settings)
 
 
-def find_documents(store: Store, words: str, limit: int = 8) -> list[Document]:
+def find_documents(store: Store, words: str, limit: int = 8) -> list[StoredDocument]:
     """Visible or locally hidden documents whose title contains ``words``."""
-    with store.read() as session:
-        return list(
-            session.scalars(
-                select(Document)
-                .where(Document.title.contains(words), Document.visibility.in_([VISIBLE, HIDDEN]))
-                .order_by(Document.published.desc())
-                .limit(limit)
-            ).all()
-        )
+    return store.find_titles(words, limit=limit)
 
 
 def set_hidden(context: KioskContext, doc_id: str, hide: bool) -> None:
     """Hide a document on this kiosk (or show it again), audited; then update the index."""
-    store = context.store()
-    with store.write() as session:
-        store.set_visibility(
-            session, doc_id, HIDDEN if hide else VISIBLE, actor="librarian",
-            action="hide" if hide else "unhide",
-        )  # fmt: skip
+    context.store().set_hidden(doc_id, hide, actor="librarian")
     context.catch_up_index()
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QProgressBar
-from sqlalchemy import select
 
 from kiosk.app import KioskContext
+from kiosk.models import SyncRunRecord
 from kiosk.settings import SyncSettings
 from kiosk.status import local_time
-from kiosk.store import SyncRun
 from sync import FetcherConfig, Progress, SyncConfig, SyncResult, sync_once
 from sync.preview import FeedPreview, preview
 from ui.librarian.common import Page, panel, when
@@ -52,13 +51,12 @@ def mounted_feeds(roots: Sequence[Path] = MOUNT_ROOTS, depth: int = 3) -> list[P
     return found
 
 
-def history(context: KioskContext, limit: int = 20) -> list[SyncRun]:
+def history(context: KioskContext, limit: int = 20) -> list[SyncRunRecord]:
     """The latest sync runs, newest first."""
-    with context.store().read() as session:
-        return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all())
+    return context.store().sync_runs(limit)
 
 
-def describe_run(run: SyncRun) -> str:
+def describe_run(run: SyncRunRecord) -> str:
     started = when(local_time(run.started_at))
     seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
     duration = f"{seconds:.1f} 秒" if seconds is not None else "未完成"

@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
+from kiosk.models import StoredDocument
 from kiosk.records import STATUS_LABELS, sanitize_html
-from kiosk.store import Document
 from ui.printing import QR_CAPTION
 from ui.qr import qr_image
 from ui.screens.base import Navigator, Screen
@@ -89,7 +89,7 @@ class DocumentScreen(Screen):
         self.steps = services.theme.spec.text_steps_pt
         self.default_step = services.theme.spec.default_step
         self.step = self.default_step
-        self.doc: Document | None = None
+        self.doc: StoredDocument | None = None
         self.terms: list[str] = []
         self.hits: list[QTextCursor] = []
         self.hit_index = -1
@@ -251,7 +251,7 @@ class DocumentScreen(Screen):
         self.attachments_heading.hide()
 
     # -- showing ---------------------------------------------------------------------------
-    def _show(self, doc: Document) -> None:
+    def _show(self, doc: StoredDocument) -> None:
         set_label_text(self.title_label, doc.title)
         self.badge.setText(STATUS_LABELS.get(doc.status, doc.status))
         set_props(self.badge, status=doc.status)
@@ -270,7 +270,7 @@ class DocumentScreen(Screen):
         self.read_button.setText("朗读全文")
         self.print_button.show()
 
-    def _show_banner(self, doc: Document) -> None:
+    def _show_banner(self, doc: StoredDocument) -> None:
         text = _BANNERS.get(doc.status)
         if not text:
             self.banner.hide()
@@ -288,7 +288,7 @@ class DocumentScreen(Screen):
         set_label_text(self.banner_text, text)
         self.banner.show()
 
-    def _show_meta(self, doc: Document) -> None:
+    def _show_meta(self, doc: StoredDocument) -> None:
         rows = [
             ("发文字号", doc.doc_number),
             ("索引号", doc.index_no),
@@ -312,7 +312,7 @@ class DocumentScreen(Screen):
         self.qr_label.show()
         self.qr_caption.show()
 
-    def _show_attachments(self, doc: Document) -> None:
+    def _show_attachments(self, doc: StoredDocument) -> None:
         clear_layout(self.attachments)
         blobs = self.services.context.data_dir / "blobs"
         for attachment in doc.attachments:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.eligibility import AREA_LABELS, Assessment, assess
-from kiosk.store import AllowanceRow
+from kiosk.models import AllowanceStandard
 from ui.numpad import NumberPad
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
@@ -60,7 +60,7 @@ class SelfCheckScreen(Screen):
         self.area = ""
         self.people = 0
         self.assessment: Assessment | None = None
-        self.standards: dict[tuple[str, str], AllowanceRow] = {}
+        self.standards: dict[tuple[str, str], AllowanceStandard] = {}
 
         outer = QHBoxLayout(self)
         outer.setContentsMargins(40, 20, 40, 16)
