@@ -128,12 +128,22 @@ class DocumentRecord:
     url: str | None = None
     attachments: tuple[Attachment, ...] = field(default=())
     allowances: tuple[Allowance, ...] = field(default=())
+    # Link targets that stood in the title's markup (the title itself is plain text): kept for
+    # the content screen, since a hijacked CMS puts its links there too.
+    title_links: tuple[str, ...] = field(default=())
 
     @property
     def content_hash(self) -> str:
         """sha256 over every stored field: equal hashes mean re-importing changes nothing."""
-        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, default=str)
+        fields = asdict(self)
+        if not fields["title_links"]:
+            del fields["title_links"]  # added later: stored hashes stay valid for clean titles
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_HREF = re.compile(r"""(?i)href\s*=\s*["']?([^"'\s>]+)""")
 
 
 def parse_record(raw: Any) -> DocumentRecord:
@@ -147,7 +157,7 @@ def parse_record(raw: Any) -> DocumentRecord:
     doc_id = _required_str(raw, "id", _MAX_ID_CHARS)
     if not _ID_PATTERN.match(doc_id):
         raise RecordError(f"id 含有不允许的字符: {doc_id[:40]!r}")
-    title = _clean_inline(_required_str(raw, "title", _MAX_TITLE_CHARS))
+    title, title_links = _plain_title(_required_str(raw, "title", _MAX_TITLE_CHARS))
     if not title:
         raise RecordError("缺少标题 (title is empty)")
     body = raw.get("body")
@@ -179,6 +189,7 @@ def parse_record(raw: Any) -> DocumentRecord:
         url=_optional_url(raw, "url"),
         attachments=_attachments(raw.get("attachments")),
         allowances=_allowances(raw.get("allowance")),
+        title_links=title_links,
     )
 
 
@@ -261,6 +272,14 @@ def _has_surrogates(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _plain_title(title: str) -> tuple[str, tuple[str, ...]]:
+    """A title as one line of plain text, and the link targets its markup held, if any."""
+    if not _TAG.search(title):
+        return _clean_inline(title), ()
+    links = tuple(_HREF.findall(title))
+    return _clean_inline(html_to_text(sanitize_html(title)).replace("\n", " ")), links
 
 
 def _clean_inline(text: str) -> str:

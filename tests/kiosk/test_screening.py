@@ -42,3 +42,102 @@ def test_links_to_non_government_hosts_are_flagged() -> None:
 def test_agency_that_is_not_an_agency_is_flagged() -> None:
     assert any("发布机构" in f for f in findings(title="通知", agency="永利皇宫官网"))
     assert findings(title="通知", agency="石岭县龙湾镇人民政府") == []
+
+
+# Pattern-level checks: adverts in words the term list lacks, caught by what the words are for.
+def test_a_gambling_game_beside_a_payout_is_flagged_without_any_listed_term() -> None:
+    for advert in (
+        "真钱跑得快 斗地主，赢了马上提现",
+        "快三精准计划群，跟着导师上岸",
+        "线上賭場 首充送一百",
+    ):
+        found = findings(
+            title="关于做好低保工作的通知",
+            body=f"为做好低保工作。{advert}。",
+            agency="桐溪市民政局",
+        )
+        assert any("赌博广告" in f or "违规" in f for f in found), advert
+
+
+def test_words_split_by_filler_are_read_whole() -> None:
+    assert findings(
+        title="通知", body="工作安排如下。百 * 家 * 乐，真·人·视·讯", agency="桐溪市民政局"
+    )
+
+
+def test_sex_adverts_and_dodged_contacts_are_flagged() -> None:
+    assert any(
+        "色情" in f
+        for f in findings(
+            title="通知", body="工作安排。午夜激情视频 私密直播", agency="桐溪市民政局"
+        )
+    )
+    assert any(
+        "联系方式" in f
+        for f in findings(title="通知", body="工作安排。详询威信 abc8899", agency="桐溪市民政局")
+    )
+
+
+def test_a_forged_invoice_advert_needs_a_seller_a_genuine_tax_rule_has_none() -> None:
+    assert findings(
+        title="通知", body="工作安排。代开各地发票，手机13700001111", agency="桐溪市民政局"
+    )
+    genuine = "自然人可凭身份证件到办税服务厅申请代开发票，咨询电话0571-12366。"
+    assert findings(title="代开发票办事指南", body=genuine, agency="国家税务总局桐溪市税务局") == []
+
+
+def test_a_sentence_that_speaks_against_gambling_stays_clean() -> None:
+    body = "严厉打击网上赌场、真钱棋牌等网络赌博，发现线索请举报。体育彩票竞彩游戏以足球比赛为竞猜对象。"
+    assert (
+        findings(title="关于开展打击网络赌博专项行动的通知", body=body, agency="桐溪市公安局") == []
+    )
+    body = "比赛项目：象棋、扑克、赛跑。欢迎各乡镇组队。"
+    assert findings(title="关于举办农民运动会的通知", body=body, agency="石岭县文化和旅游局") == []
+
+
+def test_a_name_that_is_not_an_agency_in_the_titles_agency_slot_is_flagged() -> None:
+    for title in (
+        "《大发娱乐关于调整低保标准的通知》",
+        "鸿运国际印发救助办法",
+        "金冠棋牌决定提高补贴",
+    ):
+        assert any("发文机关" in f for f in findings(title=title, agency="桐溪市民政局")), title
+    for title in (
+        "民政部 财政部关于做好困难群众基本生活保障工作的通知",
+        "中共中央办公厅、国务院办公厅关于改革完善社会救助制度的意见",
+        "北京市关于加强最低生活保障工作的意见",
+        "石岭县人民代表大会常务委员会讨论决定重大事项的规定",
+        "罚款决定与罚款收缴分离实施办法",
+        "图解政策：关于低保，您关心的十个问题",
+        "国家机关、事业单位贯彻《国务院关于职工工作时间的规定》的实施办法",
+    ):
+        assert findings(title=title, agency="国务院") == [], title
+
+
+def test_bare_domains_and_links_in_titles_are_flagged() -> None:
+    assert any(
+        "非政府网站" in f
+        for f in findings(title="低保公示 永久网址 hy6677.vip", agency="桐溪市民政局")
+    )
+    assert any(
+        "非政府网站" in f
+        for f in findings(title="通知", body="工作安排。备用 ab88.top 收藏", agency="桐溪市民政局")
+    )
+    assert (
+        findings(
+            title="通知", body="网址：www.shiling.gov.cn，或 tongxi.gov.cn。", agency="桐溪市民政局"
+        )
+        == []
+    )
+
+
+def test_a_link_in_a_titles_markup_is_screened_and_the_title_stored_as_text() -> None:
+    record = parse_record(
+        doc("t1", '<a href="http://lucky-win.example.net/x">关于调整低保标准的通知</a>')
+    )
+    assert record.title == "关于调整低保标准的通知"
+    assert any("非政府网站" in str(f) for f in default_screen().check(record))
+    assert (
+        parse_record(doc("t2", "关于调整低保标准的通知")).content_hash
+        == parse_record(doc("t2", "关于调整低保标准的通知")).content_hash
+    )

@@ -46,10 +46,11 @@ def test_idle_timeout_counts_down_then_goes_home_and_forgets(qtbot: Any, make_wi
 
 
 def test_a_touch_during_the_countdown_keeps_everything(qtbot: Any, make_window: Any) -> None:
-    window = make_window(idle_timeout_s=1.5, idle_countdown_s=1.0)
+    # a countdown long enough that a busy machine cannot let it run out between two polls
+    window = make_window(idle_timeout_s=1.5, idle_countdown_s=8.0)
     window.go("results", query="低保", filters={}, submitted=True)
     settle(window)
-    qtbot.waitUntil(lambda: window.idle_banner.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: window.idle_banner.isVisible(), timeout=6000)
     tap(qtbot, find(window, "StillHere"))
     assert not window.idle_banner.isVisible()
     assert window.current().name == "results" and window.screens["results"].query == "低保"
