@@ -16,14 +16,15 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import AsyncWriter
+from whoosh.index import LockError
 
 from index.analysis import title_key
 from index.schema import INDEX_VERSION, META_ID, make_schema
+from kiosk.errors import KioskError
 from kiosk.models import StoredDocument
 from kiosk.store import Store
 
-__all__ = ["IndexStatus", "Progress", "SearchIndex"]
+__all__ = ["IndexBusy", "IndexStatus", "Progress", "SearchIndex"]
 
 #: ``progress(done, total)``, called after each batch.
 Progress = Callable[[int, int], None]
@@ -36,6 +37,13 @@ _BATCH = 1000
 _WRITER_ARGS = {"limitmb": 256, "compound": False}
 #: Catch-ups larger than this, that touch most of the store, are done as a rebuild.
 _REBUILD_ABOVE = 2000
+#: Seconds a catch-up waits for another writer (a rebuild in ``kiosk index rebuild``, a sync in
+#: another process) to finish before it gives up.
+WRITE_TIMEOUT_S = 120.0
+
+
+class IndexBusy(KioskError):
+    """Another writer held the index for longer than :data:`WRITE_TIMEOUT_S`."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +129,7 @@ class SearchIndex:
         for start in range(0, total, _BATCH):
             chunk = changed[start : start + _BATCH]
             docs = {d.id: d for d in store.get_many([doc_id for doc_id, _ in chunk])}
-            # One writer at a time (Whoosh's lock); AsyncWriter waits for it instead of failing.
-            writer = AsyncWriter(ix, delay=0.1, writerargs=_WRITER_ARGS)
+            writer = self._writer(ix)
             for doc_id, _seq in chunk:
                 doc = docs.get(doc_id)
                 if doc is not None and doc.is_visible:
@@ -134,6 +141,18 @@ class SearchIndex:
             if progress:
                 progress(min(start + _BATCH, total), total)
         return total
+
+    def _writer(self, ix: whoosh_index.Index) -> Any:
+        """A writer, once Whoosh's write lock is ours: one writer at a time, and it blocks.
+        (Whoosh's AsyncWriter would return at once and commit later on a thread, so a status read
+        right after could see a stale index and rebuild it.)"""
+        try:
+            return ix.writer(timeout=WRITE_TIMEOUT_S, delay=0.05, **_WRITER_ARGS)
+        except LockError:
+            raise IndexBusy(
+                f"搜索索引正被另一个程序更新，等了 {WRITE_TIMEOUT_S:g} 秒仍未完成，请稍后再试。"
+                " (the index stayed locked)"
+            ) from None
 
     def rebuild(self, store: Store, progress: Progress | None = None, procs: int = 1) -> int:
         """Recreate the index from the store in a new directory, then swap it in.

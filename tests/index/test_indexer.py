@@ -1,9 +1,14 @@
 """The index follows the store: catch-up, withdrawal, crash recovery, rebuild."""
 
 import shutil
+import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from index import SearchEngine, SearchIndex
+from index.indexer import IndexBusy
 from kiosk.records import parse_record
 from kiosk.store import WITHDRAWN, Store
 from tests.helpers import doc
@@ -91,3 +96,46 @@ def test_a_running_engine_sees_withdrawals_and_updates(tmp_path: Path) -> None:
         assert [h.id for h in engine.search("危房").hits] == ["a"]
     finally:
         engine.close()
+
+
+def _hold_write_lock(index: SearchIndex) -> Any:
+    """Take Whoosh's write lock as another writer (a rebuild in another process) would."""
+    lock = index.open().lock("WRITELOCK")
+    assert lock.acquire()
+    return lock
+
+
+def test_catch_up_waits_for_another_writer_and_is_level_when_it_returns(tmp_path: Path) -> None:
+    store, index = make(tmp_path)
+    put(store, doc("a", "低保"))
+    index.catch_up(store)
+    put(store, doc("b", "低保标准"))
+    lock = _hold_write_lock(index)
+    releaser = threading.Timer(0.5, lock.release)
+    releaser.start()
+    try:
+        assert index.catch_up(store) == 1
+        # no commit left pending on a background thread: the status read now is the real one
+        assert index.status(store).healthy
+        assert index.reconcile(store) == "ok"
+    finally:
+        releaser.join()
+        store.close()
+
+
+def test_a_writer_that_never_lets_go_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.indexer.WRITE_TIMEOUT_S", 0.3)
+    store, index = make(tmp_path)
+    put(store, doc("a", "低保"))
+    index.catch_up(store)
+    put(store, doc("b", "低保标准"))
+    lock = _hold_write_lock(index)
+    try:
+        with pytest.raises(IndexBusy, match="搜索索引正被另一个程序更新"):
+            index.catch_up(store)
+    finally:
+        lock.release()
+        store.close()
+    assert not index.status(store).healthy, "nothing was written behind the caller's back"
