@@ -260,9 +260,11 @@ class OnScreenKeyboard(QFrame):
         self._update_enter_label()
 
     def detach(self) -> None:
-        """Forget the target, dropping any half-typed pinyin."""
+        """Forget the target, dropping any half-typed pinyin or half-written character."""
         if self.target is not None and self.composition:
             self._send_preedit("")
+        if self.handwriting is not None:
+            self.handwriting.reset()
         self.target = None
         self._set_composition("")
 

@@ -136,6 +136,14 @@ def test_undo_takes_back_one_stroke_and_rewrite_clears(qtbot: Any, window: Any) 
     assert not panel.undo_key.isVisible(), "nothing to take back: no dead button"
 
 
+def test_half_written_ink_is_gone_when_the_keyboard_goes(qtbot: Any, window: Any) -> None:
+    panel = open_handwriting(qtbot, window)
+    write_with_finger(panel.pad, "保", strokes=2)
+    settle(window)
+    tap(qtbot, find(window.keyboard, "key_hide"))  # 收起键盘: the next person sees a clean pad
+    assert panel.pad.strokes == [] and panel.visible_candidates() == []
+
+
 def test_back_to_pinyin_and_handwriting_stays_for_the_next_field(qtbot: Any, window: Any) -> None:
     panel = open_handwriting(qtbot, window)
     tap(qtbot, find(window.keyboard, "key_handwriting"))  # 拼音键盘
