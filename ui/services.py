@@ -30,7 +30,7 @@ from ui.pinyin_input import char_candidates
 from ui.printing import Printer
 from ui.speech import Speaker
 from ui.theme import Theme
-from ui.workers import TaskRunner
+from ui.workers import TaskRunner, explain
 
 if TYPE_CHECKING:
     from index import Hit, SearchEngine, SearchResults
@@ -113,7 +113,7 @@ class Services(QObject):
             "warm-up",
             work,
             lambda _r: self.engine_ready.emit(),
-            lambda m: self.engine_failed.emit(m),
+            lambda e: self.engine_failed.emit(explain(e)),
         )
 
     def search(
@@ -121,7 +121,7 @@ class Services(QObject):
         text: str,
         filters: dict[str, str],
         on_done: Callable[[SearchResults], None],
-        on_fail: Callable[[str], None] | None = None,
+        on_fail: Callable[[Exception], None] | None = None,
         *,
         limit: int = 20,
         offset: int = 0,

@@ -1,7 +1,9 @@
 """Blocking work (search, store writes) on a QThreadPool, results back on the UI thread.
 
 ``TaskRunner.submit(channel, fn, on_done, on_fail)`` runs ``fn()`` on a pool thread and calls
-``on_done(result)`` or ``on_fail(message)`` on the UI thread. Each channel remembers the token of
+``on_done(result)`` or ``on_fail(error)`` on the UI thread: the exception itself crosses, and
+:func:`explain` turns it into the sentence for the screen (a :class:`~kiosk.errors.KioskError`'s
+own; a bug gets a calm generic one, its traceback goes to the log). Each channel remembers the token of
 its latest task: a result that arrives after a newer task was submitted on the same channel is
 stale and dropped (as-you-type search, pinyin candidates). Widgets are never touched off the UI
 thread.
@@ -23,12 +25,24 @@ from PySide6.QtCore import (
     Slot,
 )
 
-__all__ = ["TaskRunner"]
+from kiosk.errors import KioskError
+
+__all__ = ["GENERIC_FAILURE", "TaskRunner", "explain"]
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
-FailCallback = Callable[[str], None]
+FailCallback = Callable[[Exception], None]
+
+#: What the screen says when a worker failed on something unexpected (a bug): calm, no details.
+GENERIC_FAILURE = "出了点问题，这一步没有完成。请稍后再试；如果一直这样，请联系管理员。"
+
+
+def explain(error: BaseException) -> str:
+    """The sentence for the person at the screen: an expected problem's own, else a generic one."""
+    if isinstance(error, KioskError) and str(error):
+        return str(error)
+    return GENERIC_FAILURE
 
 
 class _Relay(QObject):
@@ -39,14 +53,14 @@ class _Relay(QObject):
     ``Signal(object)`` has crashed PySide6 with a refcount error.)
 
     Signals:
-        done(token): ``outcome`` holds ``(True, result)`` or ``(False, message)``.
+        done(token): ``outcome`` holds ``(True, result)`` or ``(False, exception)``.
     """
 
     done = Signal(int)
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
-        self.outcome: tuple[bool, Any] = (False, "not run")
+        self.outcome: tuple[bool, Any] = (False, RuntimeError("not run"))
 
 
 class _Task(QRunnable):
@@ -58,9 +72,12 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             self.relay.outcome = (True, self.fn())
-        except Exception as e:  # a worker must never take the kiosk down
+        except KioskError as e:  # expected (network down, bad USB stick): its sentence says it all
+            log.warning("background task %d: %s", self.token, e)
+            self.relay.outcome = (False, e)
+        except Exception as e:  # a bug; a worker must never take the kiosk down
             log.exception("background task %d failed", self.token)
-            self.relay.outcome = (False, f"{type(e).__name__}: {e}")
+            self.relay.outcome = (False, e)
         self.relay.done.emit(self.token)
 
 
@@ -126,4 +143,4 @@ class TaskRunner(QObject):
         if ok and on_done is not None:
             on_done(value)
         elif not ok and on_fail is not None:
-            on_fail(str(value))
+            on_fail(value)

@@ -7,10 +7,13 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from sync.errors import SyncError
 from ui.pinyin_input import char_candidates, first_syllable, split_syllables
 from ui.speech import is_mandarin_voice
 from ui.theme import Theme
-from ui.workers import TaskRunner
+from ui.workers import GENERIC_FAILURE, TaskRunner, explain
 
 
 # -- workers -----------------------------------------------------------------------------------
@@ -36,23 +39,42 @@ def test_failures_and_none_results_come_back_on_the_ui_thread(qtbot: Any) -> Non
     runner = TaskRunner()
     main = threading.get_ident()
     seen: list[Any] = []
+    error = ValueError("bad")
 
     def boom() -> None:
-        raise ValueError("bad")
+        raise error
 
-    runner.submit(
-        "a",
-        boom,
-        seen.append,
-        lambda message: seen.append((message, threading.get_ident() == main)),
-    )
+    runner.submit("a", boom, seen.append, lambda e: seen.append((e, threading.get_ident() == main)))
     runner.submit(
         "b", lambda: None, lambda result: seen.append((result, threading.get_ident() == main))
     )
     for i in range(200):  # many None results: PySide6 6.12 once crashed on exactly this
         runner.submit(f"n{i}", lambda: None)
     assert runner.wait()
-    assert ("ValueError: bad", True) in seen and (None, True) in seen
+    assert (error, True) in seen, "the exception itself crosses, not a string"
+    assert (None, True) in seen
+    runner.shutdown()
+
+
+def test_a_failure_shows_its_sentence_or_a_calm_one_and_a_bug_is_logged(
+    qtbot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = TaskRunner()
+    got: list[str] = []
+
+    def expected() -> None:
+        raise SyncError("同步失败：网络不通。")
+
+    def bug() -> None:
+        raise KeyError("feed_batch")
+
+    runner.submit("a", expected, None, lambda e: got.append(explain(e)))
+    runner.submit("b", bug, None, lambda e: got.append(explain(e)))
+    assert runner.wait()
+    assert sorted(got) == sorted(["同步失败：网络不通。", GENERIC_FAILURE])
+    assert "KeyError" not in GENERIC_FAILURE and "feed_batch" not in GENERIC_FAILURE
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is KeyError]
+    assert logged, "the bug's traceback is in the log"
     runner.shutdown()
 
 

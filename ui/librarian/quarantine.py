@@ -16,6 +16,7 @@ from kiosk.status import local_time
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
 from ui.widgets import button, clear_layout, label
+from ui.workers import explain
 
 __all__ = ["QuarantinePage", "decide", "highlight_reason"]
 
@@ -176,7 +177,7 @@ class QuarantinePage(Page):
             f"librarian-decide-{doc_id}",
             lambda: decide(context, doc_id, approve, note),
             lambda _v: self.refresh(),
-            lambda m: self._failed(item, m),
+            lambda e: self._failed(item, explain(e)),
         )
 
     def _failed(self, item: _Item, message: str) -> None:

@@ -23,6 +23,7 @@ from sync.schedule import parse_window
 from ui.librarian.common import Page, panel
 from ui.services import Services
 from ui.widgets import Label, button, clear_layout, label, set_props
+from ui.workers import explain
 
 __all__ = [
     "TEXT_SCALES",
@@ -418,7 +419,7 @@ class SettingsPage(Page):
         self.services.runner.submit(
             "librarian-synonyms", work,
             lambda _n: self._tell("synonyms", True, done_text + "查找时马上生效。"),
-            lambda m: self._tell("synonyms", False, f"已保存，但未能马上生效：{m}"),
+            lambda e: self._tell("synonyms", False, f"已保存，但未能马上生效：{explain(e)}"),
         )  # fmt: skip
 
     # -- hiding documents -----------------------------------------------------------------
@@ -460,7 +461,7 @@ class SettingsPage(Page):
             self._tell("hide", True, "已隐藏，村民查不到了。" if hide else "已恢复显示。")
 
         self.services.runner.submit(
-            "librarian-hide", work, done, lambda m: self._tell("hide", False, m)
+            "librarian-hide", work, done, lambda e: self._tell("hide", False, explain(e))
         )
 
     # -- applying --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from kiosk.status import KIND_LABELS, VISIBILITY_LABELS, StatusSnapshot
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
 from ui.widgets import label, set_props
+from ui.workers import explain
 
 __all__ = ["StatusPage"]
 
@@ -65,8 +66,8 @@ class StatusPage(Page):
             "librarian-status", context.status, self.show_snapshot, self._failed
         )
 
-    def _failed(self, message: str) -> None:
-        self.info.setText(f"读取状态时出错：{message}")
+    def _failed(self, error: Exception) -> None:
+        self.info.setText(f"读取状态时出错：{explain(error)}")
 
     def show_snapshot(self, snap: StatusSnapshot, now: dt.datetime | None = None) -> None:
         now = now or dt.datetime.now()

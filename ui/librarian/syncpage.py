@@ -20,6 +20,7 @@ from sync.preview import FeedPreview, preview
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
 from ui.widgets import FlowLayout, button, clear_layout, label, set_props
+from ui.workers import explain
 
 __all__ = ["MOUNT_ROOTS", "SyncPage", "history", "mounted_feeds"]
 
@@ -244,8 +245,8 @@ class SyncPage(Page):
             self.progress.setValue(1)
             self._end(True, "检查完成。" + ("可以点“导入”。" if found.batches else ""))
 
-        def failed(message: str) -> None:
-            reason = message.split(": ", 1)[1] if ": " in message else message
+        def failed(error: Exception) -> None:
+            reason = explain(error)
             self.last_preview, self.checked_folder = None, None
             self.preview_text.setText("不能导入：" + reason)
             set_props(self.preview_text, role="error")
@@ -319,9 +320,8 @@ class SyncPage(Page):
         self.progress.setValue(1)
         self._finish(True, "同步完成。" + result.summary())
 
-    def _failed(self, message: str) -> None:
-        # "SyncError: 同步失败：…" → the sentence for the librarian
-        self.last_error = message.split(": ", 1)[1] if ": " in message else message
+    def _failed(self, error: Exception) -> None:
+        self.last_error = explain(error)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self._finish(False, self.last_error)

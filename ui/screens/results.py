@@ -242,7 +242,7 @@ class ResultsScreen(Screen):
         self.summary.setText("正在查找……")
         self.services.search(self.query, self.filters, lambda r: self._show(r, count), self._failed)
 
-    def _failed(self, _message: str) -> None:
+    def _failed(self, _error: Exception) -> None:
         self.searching = False
         self.summary.setText("查找出了点问题，请再试一次。")
 
