@@ -9,8 +9,8 @@ word → pinyin conversion, the slow part, is cached across generations.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from index.analysis import is_cjk
+from kiosk.files import write_atomic
 
 __all__ = ["Vocabulary", "to_pinyin"]
 
@@ -188,10 +189,5 @@ def _load_cache(cache_dir: Path | None) -> dict[str, tuple[str, str]]:
 
 
 def _save_cache(cache_dir: Path, pinyin: dict[str, tuple[str, str]]) -> None:
-    path = cache_dir / _CACHE_FILE
-    tmp = path.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(pinyin, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache; the next start computes it again
+    with contextlib.suppress(OSError):  # a cache; the next start computes it again
+        write_atomic(cache_dir / _CACHE_FILE, json.dumps(pinyin, ensure_ascii=False))

@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.errors import KioskError
+from kiosk.files import write_atomic
 from kiosk.store import Store
 
 __all__ = ["CSV_HEADER", "UsageReport", "csv_rows", "usage_report", "write_csv"]
@@ -118,14 +117,7 @@ def write_csv(report: UsageReport, path: Path) -> Path:
     csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(report))
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".stats-", suffix=".csv", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
-                f.write(buffer.getvalue())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, buffer.getvalue(), encoding="utf-8-sig")
     except OSError as e:
         raise KioskError(f"无法写入统计文件 {path}：{e.strerror or e}") from e
     return path

@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from tuf.api.metadata import Metadata, MetaFile, Snapshot, TargetFile, Targets, 
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.errors import KioskError, RecordError
+from kiosk.files import write_atomic
 from kiosk.importer import iter_raw_records
 from kiosk.records import parse_record
 from kiosk.screening import Screen, default_screen
@@ -93,14 +93,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes) -> None:
+    """Write atomically (fsynced), creating the folder first: a half-written feed file would be
+    served to every kiosk."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, data)
 
 
 def _hash_prefixed(path: str, sha256: str) -> str:
@@ -183,7 +180,7 @@ class FeedWriter:
         sha = hashlib.sha256(data).hexdigest()
         path = self.outdir / blob_relpath(sha)
         if not path.exists():
-            _write_atomic(path, data)
+            _write_file(path, data)
             self.bytes_written += len(data)
         return sha
 
@@ -200,7 +197,7 @@ class FeedWriter:
         at = _utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
         data = encode_batch(number, ops, base=base, at=at)
         sha = hashlib.sha256(data).hexdigest()
-        _write_atomic(self.targets_dir / _hash_prefixed(batch_target(number), sha), data)
+        _write_file(self.targets_dir / _hash_prefixed(batch_target(number), sha), data)
         self.bytes_written += len(data)
         entry = BatchEntry(number, batch_target(number), base, len(ops), at)
         self._new[entry.path] = TargetFile.from_data(entry.path, data, ["sha256"])
@@ -222,7 +219,7 @@ class FeedWriter:
         # the feed index, then targets listing it and every batch from the latest base on
         index_data = self.index.to_bytes()
         index_info = TargetFile.from_data(INDEX_TARGET, index_data, ["sha256"])
-        _write_atomic(self._target_file(index_info), index_data)
+        _write_file(self._target_file(index_info), index_data)
         previous = self._load_targets()
         targets = previous.signed if previous else Targets(version=1)
         listed: dict[str, TargetFile] = {INDEX_TARGET: index_info}
@@ -275,8 +272,8 @@ class FeedWriter:
     def _write_role(self, role: str, md: Metadata[Any], *, versioned: bool = True) -> bytes:
         data = md.to_bytes(_SERIALIZER)
         if versioned:
-            _write_atomic(self.metadata_dir / f"{md.signed.version}.{role}.json", data)
-        _write_atomic(self.metadata_dir / f"{role}.json", data)
+            _write_file(self.metadata_dir / f"{md.signed.version}.{role}.json", data)
+        _write_file(self.metadata_dir / f"{role}.json", data)
         self.bytes_written += len(data)
         return data
 
@@ -289,8 +286,8 @@ class FeedWriter:
         for path in history:
             target = self.metadata_dir / path.name
             if not target.exists():
-                _write_atomic(target, path.read_bytes())
-        _write_atomic(self.metadata_dir / "root.json", history[-1].read_bytes())
+                _write_file(target, path.read_bytes())
+        _write_file(self.metadata_dir / "root.json", history[-1].read_bytes())
 
     def _prune(self, targets_version: int, snapshot_version: int) -> None:
         """Drop old versioned targets/snapshot metadata (kiosks mid-sync still find recent ones)."""

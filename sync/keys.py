@@ -21,6 +21,7 @@ from securesystemslib.signer import CryptoSigner, Signer
 from tuf.api.metadata import Metadata, Root
 from tuf.api.serialization.json import JSONSerializer
 
+from kiosk.files import write_atomic
 from sync.errors import SyncError
 
 __all__ = [
@@ -45,25 +46,15 @@ def _now() -> dt.datetime:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o600)
 
 
 def _save_root(keys_dir: Path, root_md: Metadata[Root]) -> None:
     data = root_md.to_bytes(JSONSerializer(compact=False))
     history = keys_dir / _HISTORY
     history.mkdir(exist_ok=True)
-    _write_atomic(history / f"{root_md.signed.version}.root.json", data)
-    _write_atomic(keys_dir / "root.json", data)
+    write_atomic(history / f"{root_md.signed.version}.root.json", data)
+    write_atomic(keys_dir / "root.json", data)
 
 
 def init_keys(keys_dir: Path, *, force: bool = False) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from functools import partial
 from typing import Any
 
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.files import write_atomic
 from kiosk.request_letter import APPLICANT_TYPES, DELIVERIES, MEDIA, InformationRequest
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
@@ -260,10 +260,9 @@ class RequestFormScreen(Screen):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".{stamp}.tmp"
-            tmp.write_text(
-                json.dumps(request.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+            write_atomic(
+                folder / f"{stamp}.json",
+                json.dumps(request.to_json(), ensure_ascii=False, indent=1),
             )
-            os.replace(tmp, folder / f"{stamp}.json")
         except OSError as e:
             log.error("could not keep the request: %s", e)
