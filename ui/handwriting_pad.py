@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QShowEvent,
     QTouchEvent,
 )
 from PySide6.QtWidgets import (
@@ -49,7 +50,10 @@ Complete = Callable[[str, Callable[[list[tuple[str, str]]], None]], None]
 
 _CANDIDATES = 10
 _COLUMNS = 5
-_PAD_HEIGHT = 340
+# the pad's height: this share of the window's, within these bounds (768 px panels need room
+# for the screen above; a portrait standing kiosk has plenty)
+_PAD_SHARE = 0.3
+_PAD_HEIGHT = (220, 460)
 _INK_WIDTH = 12.0
 
 
@@ -69,7 +73,7 @@ class HandwritingPad(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumSize(480, 360)
+        self.setMinimumSize(400, 300)
         self.strokes: list[list[QPointF]] = []
         self._drawing = False
 
@@ -225,7 +229,7 @@ class HandwritingPanel(QWidget):
         self.hint = label("请在框内用手指写一个字", "hint", wrap=False)
         left.addWidget(self.hint)
         self.pad = HandwritingPad()
-        self.pad.setFixedHeight(_PAD_HEIGHT)
+        self.pad.setFixedHeight(_PAD_HEIGHT[0])
         self.pad.stroke_finished.connect(self._ask)
         left.addWidget(self.pad)
         row.addLayout(left, 5)
@@ -259,6 +263,12 @@ class HandwritingPanel(QWidget):
         right.addLayout(tools)
         row.addLayout(right, 6)
         self._show([])
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # before the keyboard fixes its own height (children are shown first)
+        low, high = _PAD_HEIGHT
+        self.pad.setFixedHeight(max(low, min(high, round(self.window().height() * _PAD_SHARE))))
+        super().showEvent(event)
 
     # -- actions -----------------------------------------------------------------------------
     def rewrite(self) -> None:
@@ -329,13 +339,12 @@ class HandwritingPanel(QWidget):
                 key.show()
             else:
                 key.hide()
-        self.hint.setText(
-            "点选要输入的字；写错了可“撤销一笔”或“重写”"
-            if self.pad.strokes
-            else (
-                "也可点选下面的词，或接着写下一个字" if self.choices else "请在框内用手指写一个字"
-            )
-        )
+        if self.pad.strokes:
+            self.hint.setText("写完了，点选右边的字")
+        elif self.choices:
+            self.hint.setText("可点选右边的词，或接着写下一个字")
+        else:
+            self.hint.setText("请在框内用手指写一个字")
 
     def visible_candidates(self) -> list[str]:
         return [label for label, _ in self.choices]

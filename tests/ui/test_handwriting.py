@@ -172,3 +172,16 @@ def test_without_a_model_there_is_no_handwriting_key(qtbot: Any, ui_context: Any
         services.close()
         window._exit_allowed = True
         window.close()
+
+
+def test_on_a_small_panel_the_pad_leaves_the_keys_on_screen(qtbot: Any, window: Any) -> None:
+    window.resize(1366, 768)
+    settle(window)
+    panel = open_handwriting(qtbot, window)
+    settle(window)
+    enter = find(window.keyboard, "key_enter")
+    bottom = enter.mapTo(window, enter.rect().bottomLeft()).y()
+    assert bottom <= window.height(), "搜索 is cut off below the screen"
+    assert panel.pad.height() >= 220
+    candidates = [b.geometry() for b in panel.candidate_buttons]
+    assert all(not a.intersects(b) for i, a in enumerate(candidates) for b in candidates[i + 1 :])
