@@ -131,10 +131,12 @@ def _prepare(context: KioskContext) -> None:
 @pass_context
 def set_pin(context: KioskContext, pin: str) -> None:
     """Set the librarian PIN (stored hashed) that unlocks the kiosk's librarian area."""
-    from kiosk.pin import PinGuard, valid_pin
+    from kiosk.pin import MAX_DIGITS, MIN_DIGITS, PinGuard, valid_pin
 
     if not valid_pin(pin):
-        raise click.ClickException("密码应为 4 到 8 位数字。(PIN must be 4–8 digits)")
+        raise click.ClickException(
+            f"密码应为 {MIN_DIGITS} 到 {MAX_DIGITS} 位数字。(PIN must be {MIN_DIGITS}–{MAX_DIGITS} digits)"
+        )
     PinGuard(context.store()).set_pin(pin)
     click.echo("管理员密码已设置。(PIN set)")
 

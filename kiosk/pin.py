@@ -1,8 +1,11 @@
 """The librarian PIN: stored hashed with scrypt, locked after repeated failures (no Qt).
 
-The hash, the failure count and the lock's end time live in the store's settings
-(``ui.pin_hash``, ``ui.pin_failures``, ``ui.pin_locked_until``), so restarting the kiosk neither
-forgets the PIN nor lifts a lockout.
+The hash, the failure count, the lock's end time and how many locks came in a row live in the
+store's settings (``ui.pin_*``), so restarting the kiosk neither forgets the PIN nor lifts a
+lockout. Each lock in a row lasts twice the one before (5, 10, 20 … minutes, at most a day): a
+flat 5 tries per 5 minutes finds a 4-digit PIN in about 3.3 days, doubling makes even that take
+longer than a kiosk lives. New PINs have 6 to 8 digits; an older shorter one still opens.
+Wrong PINs since the last login are counted for the librarian to see.
 """
 
 from __future__ import annotations
@@ -17,14 +20,29 @@ from dataclasses import dataclass
 
 from kiosk.store import Store
 
-__all__ = ["PIN_HASH_KEY", "PinGuard", "PinResult", "hash_pin", "valid_pin", "verify_pin"]
+__all__ = [
+    "PIN_HASH_KEY",
+    "FailedLogins",
+    "PinGuard",
+    "PinResult",
+    "hash_pin",
+    "valid_pin",
+    "verify_pin",
+]
 
 PIN_HASH_KEY = "ui.pin_hash"
 _FAILURES_KEY = "ui.pin_failures"
 _LOCKED_UNTIL_KEY = "ui.pin_locked_until"
+_LOCKS_IN_A_ROW_KEY = "ui.pin_locks_in_a_row"
+_FAILED_SINCE_LOGIN_KEY = "ui.pin_failed_since_login"
+_LAST_FAILED_AT_KEY = "ui.pin_last_failed_at"
+_FAILED_BEFORE_LOGIN_KEY = "ui.pin_failed_before_login"
 # scrypt cost: ~16 MiB and a few tens of milliseconds per try on a small kiosk CPU.
 _N, _R, _P = 2**14, 8, 1
-MIN_DIGITS, MAX_DIGITS = 4, 8
+#: digits of a new PIN; the pad takes up to MAX_DIGITS
+MIN_DIGITS, MAX_DIGITS = 6, 8
+#: the longest lock, however many came in a row
+MAX_LOCKOUT_S = 86400.0
 
 
 def valid_pin(pin: str) -> bool:
@@ -66,6 +84,22 @@ class PinResult:
     configured: bool = True
 
 
+@dataclass(frozen=True)
+class FailedLogins:
+    """Wrong PINs typed before the last successful login, for the librarian to see."""
+
+    count: int = 0
+    #: when the last of them was typed (Unix time), 0 when none
+    last_at: float = 0.0
+
+    def sentence(self) -> str:
+        """What the librarian reads on the status page."""
+        if not self.count:
+            return "登录前没有输错过密码。"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.last_at))
+        return f"注意：这次登录前有人输错密码 {self.count} 次（最近一次 {when}）。"
+
+
 class PinGuard:
     """Checks PINs against the stored hash and enforces the lockout."""
 
@@ -102,16 +136,47 @@ class PinGuard:
         if locked > 0:
             return PinResult(ok=False, locked_for=locked)
         if verify_pin(pin, str(encoded)):
-            self._reset()
+            self._log_in()
             return PinResult(ok=True)
-        failures = int(self.store.get_setting(_FAILURES_KEY, 0) or 0) + 1
+        now = self.clock()
+        failures = self._int(_FAILURES_KEY) + 1
+        updates: dict[str, object] = {
+            _FAILED_SINCE_LOGIN_KEY: self._int(_FAILED_SINCE_LOGIN_KEY) + 1,
+            _LAST_FAILED_AT_KEY: now,
+        }
         if failures >= self.max_failures:
-            self.store.set_setting(_LOCKED_UNTIL_KEY, self.clock() + self.lockout_s)
-            self.store.set_setting(_FAILURES_KEY, 0)
-            return PinResult(ok=False, locked_for=self.lockout_s)
-        self.store.set_setting(_FAILURES_KEY, failures)
+            locks = self._int(_LOCKS_IN_A_ROW_KEY)
+            lock_s = min(self.lockout_s * 2**locks, MAX_LOCKOUT_S)
+            updates |= {_LOCKED_UNTIL_KEY: now + lock_s, _FAILURES_KEY: 0}
+            updates[_LOCKS_IN_A_ROW_KEY] = locks + 1
+            self.store.set_settings(updates)
+            return PinResult(ok=False, locked_for=lock_s)
+        self.store.set_settings(updates | {_FAILURES_KEY: failures})
         return PinResult(ok=False, tries_left=self.max_failures - failures)
 
+    def failed_before_login(self) -> FailedLogins:
+        """The wrong PINs typed between the previous login and the last one."""
+        raw = str(self.store.get_setting(_FAILED_BEFORE_LOGIN_KEY, "") or "")
+        count, _, last_at = raw.partition("@")
+        try:
+            return FailedLogins(int(count), float(last_at))
+        except ValueError:
+            return FailedLogins()
+
+    def _log_in(self) -> None:
+        failed = self._int(_FAILED_SINCE_LOGIN_KEY)
+        last_at = float(self.store.get_setting(_LAST_FAILED_AT_KEY, 0) or 0)
+        self.store.set_settings(
+            {
+                _FAILED_BEFORE_LOGIN_KEY: f"{failed}@{last_at}",
+                _FAILED_SINCE_LOGIN_KEY: 0,
+                _LOCKS_IN_A_ROW_KEY: 0,
+            }
+        )
+        self._reset()
+
+    def _int(self, key: str) -> int:
+        return int(self.store.get_setting(key, 0) or 0)
+
     def _reset(self) -> None:
-        self.store.set_setting(_FAILURES_KEY, 0)
-        self.store.set_setting(_LOCKED_UNTIL_KEY, 0)
+        self.store.set_settings({_FAILURES_KEY: 0, _LOCKED_UNTIL_KEY: 0})

@@ -150,7 +150,7 @@ def _request(qtbot: Any, w: Any) -> None:
 
 
 def _pinpad(qtbot: Any, w: Any) -> None:
-    w.services.pin.set_pin("2468")
+    w.services.pin.set_pin("246813")
     w.open_pinpad()
     tap(qtbot, find(w.screens["pinpad"], "num_1"))
     tap(qtbot, find(w.screens["pinpad"], "PinOk"))

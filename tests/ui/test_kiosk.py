@@ -47,7 +47,7 @@ def test_idle_timeout_counts_down_then_goes_home_and_forgets(qtbot: Any, make_wi
 
 def test_a_touch_during_the_countdown_keeps_everything(qtbot: Any, make_window: Any) -> None:
     # a countdown long enough that a busy machine cannot let it run out between two polls
-    window = make_window(idle_timeout_s=1.5, idle_countdown_s=8.0)
+    window = make_window(idle_timeout_s=9.0, idle_countdown_s=8.0)
     window.go("results", query="低保", filters={}, submitted=True)
     settle(window)
     qtbot.waitUntil(lambda: window.idle_banner.isVisible(), timeout=6000)
@@ -123,7 +123,7 @@ def test_pin_is_hashed_and_opens_the_librarian_area(qtbot: Any, window: Any) -> 
 
 def test_wrong_pins_lock_the_pad(qtbot: Any, window: Any) -> None:
     guard = window.services.pin
-    guard.set_pin("2468")
+    guard.set_pin("246813")
     window.open_pinpad()
     pad = window.screens["pinpad"]
     for tries_left in (4, 3, 2, 1):
@@ -132,12 +132,12 @@ def test_wrong_pins_lock_the_pad(qtbot: Any, window: Any) -> None:
     enter_pin(qtbot, window, "1111")
     assert "分钟后再试" in pad.message.text()
     assert not find(pad, "PinOk").isEnabled()
-    assert guard.check("2468").ok is False, "even the right PIN is refused while locked"
+    assert guard.check("246813").ok is False, "even the right PIN is refused while locked"
     assert window.current().name == "pinpad"
     # a restart does not lift the lock (it lives in the store)
     assert PinGuard(window.services.store).locked_for() > 200
     later = PinGuard(window.services.store, clock=lambda: __import__("time").time() + 301)
-    assert later.check("2468").ok
+    assert later.check("246813").ok
 
 
 def test_no_pin_set_means_no_way_in(qtbot: Any, window: Any) -> None:

@@ -21,7 +21,7 @@ from tests.sync.synckit import FeedServer, Portal, doc
 from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
 from ui.librarian import QuarantinePage, StatsPage, StatusPage, SyncPage
 
-PIN = "2468"
+PIN = "246813"
 SHOTS = Path(
     os.environ.get("KIOSK_SCREENSHOT_DIR")
     or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -60,6 +60,18 @@ def found_ids(window: Any, text: str) -> set[str]:
 
 
 # -- status ------------------------------------------------------------------------------------
+def test_the_status_page_tells_the_librarian_of_wrong_pins_before_the_login(
+    qtbot: Any, window: Any
+) -> None:
+    window.services.pin.set_pin(PIN)
+    assert not window.services.pin.check("000000").ok
+    assert not window.services.pin.check("111111").ok
+    page = open_librarian(qtbot, window)
+    assert "输错密码 2 次" in page.pin_info.text()
+    page.refresh()
+    assert "输错密码 2 次" in page.pin_info.text(), "stays for this login"
+
+
 def test_status_shows_counts_index_and_a_stale_sync_in_warning_colour(
     qtbot: Any, window: Any
 ) -> None:
@@ -385,12 +397,15 @@ def test_settings_validate_persist_and_take_effect_at_once(qtbot: Any, window: A
     tap(qtbot, find(window, "DefaultReadAloud"))
     assert store.get_setting("ui.tts_engine") == "speechd"
 
-    page.pin_again.setText("1357")
-    _type_setting(qtbot, window, "pin", "13579")
-    assert "不一样" in page.rows["pin"].message.text()
     page.pin_again.setText("13579")
     _type_setting(qtbot, window, "pin", "13579")
-    assert window.services.pin.check("13579").ok
+    assert "6–8 位数字" in page.rows["pin"].message.text(), "a five-digit PIN is too short"
+    page.pin_again.setText("135792")
+    _type_setting(qtbot, window, "pin", "135790")
+    assert "不一样" in page.rows["pin"].message.text()
+    page.pin_again.setText("135790")
+    _type_setting(qtbot, window, "pin", "135790")
+    assert window.services.pin.check("135790").ok
 
     # a fresh look at the page shows what was saved
     tap(qtbot, find(window, "tab_status"))

@@ -50,12 +50,16 @@ class StatusPage(Page):
         self.index_info = label("")
         self.index_info.setObjectName("IndexHealth")
         self.machine_info = label("")
+        self.pin_info = label("")
+        self.pin_info.setObjectName("FailedLogins")
         layout.addWidget(self.index_info)
         layout.addWidget(self.machine_info)
+        layout.addWidget(self.pin_info)
         self.body.addWidget(machine)
         self.body.addStretch(1)
 
     def refresh(self) -> None:
+        self.pin_info.setText(self.services.pin.failed_before_login().sentence())
         visibility = self.services.store.counts().get("visibility", {})
         self.info.setText(
             f"可查阅文件：{visibility.get('visible', 0)} 篇　"
