@@ -13,7 +13,7 @@ smaller and towards the corner, as a finger does on a big pad), shifted ±40, ev
 points jittered (σ 12) and every reported touch point jittered again (σ 3), fixed seed.
 
     npm pack hanzi-writer-data && tar xzf hanzi-writer-data-*.tgz   # gives package/
-    nice -n 10 .venv/bin/python bench/handwriting_bench.py --data package --out docs/handwriting.md
+    nice -n 10 .venv/bin/python bench/handwriting_bench.py --data package --out /tmp/handwriting.md
 """
 
 from __future__ import annotations
