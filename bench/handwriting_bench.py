@@ -42,6 +42,8 @@ PAD = 1024
 def level_one_characters(unihan: Path = UNIHAN) -> list[str]:
     """The 通用规范汉字表 一级 characters, in the table's order (Unihan kTGH 2013:1–3500)."""
     found: list[tuple[int, str]] = []
+    if not unihan.is_file():
+        raise SystemExit(f"{unihan} is missing: apt-get install unicode-data")
     with bz2.open(unihan, "rt", encoding="utf-8") as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
