@@ -3,13 +3,17 @@
 The engine never parses query syntax: it builds a list of concepts (:mod:`index.query`) from the
 text, so quotes, ``AND OR NOT``, brackets or emoji cannot raise. What it does with the text:
 
-1. clean it (control characters out, full-width folded, length capped);
-2. find a 发文字号 (any bracket style) and look it up exactly;
+1. clean it (control characters out, full-width folded, traditional characters simplified,
+   length capped);
+2. find a 发文字号 in any of its forms (kiosk/docnumber.py) and look it up exactly;
+   correct typos against the index's vocabulary (index/correction.py) and search the
+   corrected text, saying so;
 3. map Latin letters to words of the index's own vocabulary by pinyin (dibao → 低保);
 4. split Chinese into words by longest match against the index lexicon (no jieba needed at query
    time: the dictionary load and its memory stay out of the search process);
 5. expand each word with villager synonyms (低保 = 最低生活保障) into one concept; question
-   words (怎么, 是多少 …) become concepts that are never required;
+   words (怎么, 是多少 …, assets/function_words.txt) become concepts that are never required;
+   a place or year typed beside the topic narrows the results when it can (never to nothing);
 6. rank with :mod:`index.scoring` over every matching document: exact title or 发文字号 first,
    then documents holding every concept, then those holding most (weighted by rarity), each
    group by BM25F with titles boosted and valid documents ahead of repealed or expired ones
@@ -27,16 +31,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from index.analysis import STOP_WORDS, fold, is_cjk, title_key
+from index.analysis import STOP_WORDS, bigrams, fold, is_cjk
+from index.correction import Corrector, bigram_doc_frequency, to_simplified
 from index.indexer import SearchIndex
+from index.lexicon import REGION_SUFFIXES, function_words, region_names, strip_region_suffix
 from index.query import Alternative, Concept, ConceptMatch, MatchKind
 from index.schema import META_ID
 from index.scoring import IndexArrays, PostingCache, best_of, make_plan, rank
 from index.synonyms import Synonyms, default_synonyms
+from index.titles import query_title_keys
 from index.vocabulary import Vocabulary
-from kiosk.docnumber import find_doc_number
+from kiosk.docnumber import find_doc_numbers
 from kiosk.store import Store
 
 __all__ = ["FACETS", "FUNCTION_WORDS", "Facet", "Hit", "SearchEngine", "SearchResults"]
@@ -46,36 +54,8 @@ FACETS = ("category", "year", "agency", "kind", "status")
 #: Longest query text considered; the rest of a pasted page is ignored.
 MAX_QUERY_CHARS = 64
 #: Question and function words: they may score, they never decide whether a document matched
-#: everything ("低保 怎么 申请" must find the 低保 rules). The search-understanding issue owns
-#: the full list; these are the ones every spoken question has.
-FUNCTION_WORDS = frozenset(
-    [
-        "怎么",
-        "怎样",
-        "如何",
-        "什么",
-        "哪些",
-        "哪里",
-        "哪儿",
-        "为什么",
-        "是多少",
-        "多少",
-        "谁",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "可以",
-        "能不能",
-        "有没有",
-        "是不是",
-        "咋办",
-        "咋",
-        "怎么办",
-        "请问",
-        "一下",
-    ]
-)
+#: everything ("低保 怎么 申请" must find the 低保 rules). Data: assets/function_words.txt.
+FUNCTION_WORDS = function_words()
 _MAX_CONCEPTS = 10
 _MAX_WORD = 8
 _SNIPPET_CHARS = 90
@@ -160,6 +140,13 @@ class SearchResults:
     concepts: list[Concept] = field(default_factory=list)
     #: partial matches ranked after the ``total`` full ones (hits go on into them)
     total_partial: int = 0
+    #: the corrected text that was searched instead of the typed one (就业创叶 → 就业创业);
+    #: ``query`` keeps what was typed, for a "search what I typed" tap
+    corrected: str | None = None
+    #: a place or year typed with the topic that narrowed the results ("重庆", "2021年")
+    narrowed_to: list[str] = field(default_factory=list)
+    #: a place or year that matched nothing, so results are shown without it ("湖南")
+    not_found_for: list[str] = field(default_factory=list)
 
 
 class SearchEngine:
@@ -240,20 +227,25 @@ class SearchEngine:
         limit: int = 20,
         offset: int = 0,
         with_facets: bool = True,
+        correct: bool = True,
     ) -> SearchResults:
-        """Search for ``text`` (anything a person may type); never raises for odd input."""
+        """Search for ``text`` (anything a person may type); never raises for odd input.
+
+        With ``correct`` (the default) typos are corrected first and the corrected text is
+        searched (``results.corrected``); ``correct=False`` searches exactly what was typed.
+        """
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
         cleaned = clean_query(text)
         with self._lock:
             searcher = self._refresh()
-            key = (cleaned, tuple(sorted(filters.items())), limit, offset, with_facets)
+            key = (cleaned, tuple(sorted(filters.items())), limit, offset, with_facets, correct)
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-            results = self._search(searcher, cleaned, filters, limit, offset, with_facets)
+            results = self._search(searcher, cleaned, filters, limit, offset, with_facets, correct)
             self._cache[key] = results
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -285,32 +277,44 @@ class SearchEngine:
         limit: int,
         offset: int,
         with_facets: bool,
+        correct: bool = True,
     ) -> SearchResults:
         results = SearchResults(query=cleaned, total=0, hits=[])
         arrays = self._index_arrays(searcher)
         allowed = _filter_mask(arrays, filters)
-        docno_match = find_doc_number(cleaned)
-        rest = cleaned
-        pinned: list[int] = []
-        if docno_match:
-            docno, start, end = docno_match
-            pinned += list(searcher.document_numbers(docno=docno))
-            rest = cleaned[:start] + " " + cleaned[end:]
+        rest, pinned = self._pinned_doc_numbers(searcher, cleaned)
+        docno_match = bool(pinned)
+        if correct and rest.strip():
+            fixed = self._correct(searcher, rest)
+            if fixed is not None:
+                results.corrected = cleaned.replace(rest.strip(), fixed.strip()) or fixed
+                rest = fixed
         concepts = self._concepts(searcher, rest, results)
         results.concepts = concepts
         results.terms = _unique(f for c in concepts for f in c.forms)
-        key = title_key(cleaned)
-        if key:
-            pinned += [n for n in searcher.document_numbers(title_key=key) if n not in pinned]
+        for key in query_title_keys(results.corrected or cleaned, self._regions(searcher)):
+            pinned += [n for n in searcher.document_numbers(title_keys=key) if n not in pinned]
         pinned = [n for n in pinned if arrays.live[n] and (allowed is None or allowed[n])]
         wanted = offset + limit
+        soft, concepts = self._soft_filters(searcher, arrays, concepts)
 
         matched: dict[int, ConceptMatch] = {n: ConceptMatch("all") for n in pinned}
         result_mask = np.zeros(arrays.size, dtype=np.bool_)
         order: list[int] = []
         scores: dict[int, float] = {}
         if concepts:
-            ranking = rank(arrays, make_plan(concepts, searcher.reader()), wanted, allowed, pinned)
+            plan = make_plan(concepts, searcher.reader())
+            # a place or year typed with the topic narrows the results when documents of it
+            # match fully; otherwise the topic alone is searched (never an empty page)
+            for label, mask in soft:
+                narrowed = mask if allowed is None else allowed & mask
+                ranking = rank(arrays, plan, wanted, narrowed, pinned)
+                if ranking.order and not ranking.relaxed:
+                    allowed = narrowed
+                    results.narrowed_to.append(label)
+                else:
+                    results.not_found_for.append(label)
+            ranking = rank(arrays, plan, wanted, allowed, pinned)
             order = ranking.order
             result_mask |= ranking.result_mask
             results.relaxed = ranking.relaxed and bool(order) and len(concepts) > 1
@@ -343,6 +347,87 @@ class SearchEngine:
         if concepts and results.total < 3:
             results.did_you_mean = self._did_you_mean(searcher, concepts, cleaned)
         return results
+
+    def _pinned_doc_numbers(self, searcher: Searcher, cleaned: str) -> tuple[str, list[int]]:
+        """Documents whose 发文字号 the query holds, and the query without that number.
+
+        Every reading is looked up (国务院令第588号, then 令第588号 for 第588号令); a bare form
+        that finds nothing (低保 2019 10) stays in the text as words and numbers.
+        """
+        rest, pinned = cleaned, []
+        for found in find_doc_numbers(cleaned):
+            for key in found.keys:
+                numbers = list(searcher.document_numbers(docno_keys=key))
+                if numbers:
+                    pinned += [n for n in numbers if n not in pinned]
+                    blank = " " * (found.end - found.start)
+                    rest = rest[: found.start] + blank + rest[found.end :]
+                    break
+        return " ".join(rest.split()), pinned
+
+    def _correct(self, searcher: Searcher, text: str) -> str | None:
+        """The text with typos corrected (index/correction.py), or ``None``.
+
+        The vocabulary (pinyin of every word) is only needed when some piece of the query is
+        unknown to the index or rare in it, so most queries never wait for it.
+        """
+        reader = searcher.reader()
+        known = self.synonyms.terms()
+        fw = self.function_words
+        pieces = self._segment(searcher, re.sub(r"[a-z0-9]+", " ", text))
+        suspect = [
+            p
+            for p in pieces
+            if p not in known
+            and p not in fw
+            and p not in STOP_WORDS
+            and (
+                len(p) == 1
+                or reader.doc_frequency("body", p) + reader.doc_frequency("title", p) < 3
+            )
+        ]
+        if not suspect:
+            return None
+        corrector = Corrector(
+            self.vocabulary, bigram_doc_frequency(searcher), lambda w: w in known or w in fw
+        )
+        return corrector.correct(text)
+
+    def _regions(self, searcher: Searcher) -> set[str]:
+        """Place names of the documents' own region field (桐溪市 → 桐溪), besides assets/."""
+        names: set[str] = set()
+        for term in searcher.reader().lexicon("region"):
+            value = term.decode("utf-8") if isinstance(term, bytes) else term
+            names.add(strip_region_suffix(value))
+        return names
+
+    def _soft_filters(
+        self, searcher: Searcher, arrays: IndexArrays, concepts: list[Concept]
+    ) -> tuple[list[tuple[str, Any]], list[Concept]]:
+        """Split off a place name and a year typed beside a topic: ``(label, mask)`` to try."""
+        topic = [c for c in concepts if c.required]
+        if len(topic) < 2:
+            return [], concepts
+        places = region_names() | self._regions(searcher)
+        soft: list[tuple[str, Any]] = []
+        kept: list[Concept] = []
+        place_seen = year_seen = False
+        for concept in concepts:
+            word = concept.text
+            place = strip_region_suffix(word)
+            if concept.required and not place_seen and place in places:
+                soft.append((word, _docs_mask(searcher, arrays, _region_query(place))))
+                place_seen = True
+            elif concept.required and not year_seen and re.fullmatch(r"19[5-9]\d|20\d\d", word):
+                code = arrays.code_of("year", int(word))
+                mask = arrays.codes["year"] == code if code >= 0 else np.zeros(arrays.size, bool)
+                soft.append((f"{word}年", mask))
+                year_seen = True
+            else:
+                kept.append(concept)
+        if not any(c.required for c in kept):
+            return [], concepts
+        return soft, kept
 
     def _concepts(self, searcher: Searcher, text: str, results: SearchResults) -> list[Concept]:
         vocab_needed = re.search(r"[a-z]", text) is not None
@@ -379,7 +464,10 @@ class SearchEngine:
         unique: dict[str, Concept] = {}
         for concept in concepts:  # pasted or repeated text asks for the same thing once
             unique.setdefault(concept.text, concept)
-        return list(unique.values())[:_MAX_CONCEPTS]
+        # question words never crowd out what was asked for
+        ordered = [c for c in unique.values() if c.required]
+        ordered += [c for c in unique.values() if not c.required]
+        return ordered[:_MAX_CONCEPTS]
 
     def _segment(self, searcher: Searcher, run: str) -> list[str]:
         """Longest-match segmentation of a CJK run against the index lexicon and synonyms."""
@@ -395,6 +483,7 @@ class SearchEngine:
                 if (
                     size == 1
                     or piece in known
+                    or piece in self.function_words
                     or ("title", piece) in reader
                     or ("body", piece) in reader
                 ):
@@ -487,7 +576,24 @@ def clean_query(text: Any) -> str:
         for c in text[: MAX_QUERY_CHARS * 4]
         if unicodedata.category(c)[0] != "C"
     )
-    return " ".join(fold(text).split())[:MAX_QUERY_CHARS]
+    return " ".join(to_simplified(fold(text)).split())[:MAX_QUERY_CHARS]
+
+
+def _region_query(place: str) -> Q.Query:
+    """Documents of a place: its region field (重庆, 重庆市 …) or its name in the title."""
+    clauses: list[Q.Query] = [Q.Term("region", place)]
+    clauses += [Q.Term("region", place + suffix) for suffix in REGION_SUFFIXES]
+    grams = bigrams(place)
+    clauses.append(Q.And([Q.Term("title_bi", g) for g in grams]))
+    return Q.Or(clauses)
+
+
+def _docs_mask(searcher: Searcher, arrays: IndexArrays, query: Q.Query) -> Any:
+    mask = np.zeros(arrays.size, dtype=np.bool_)
+    numbers = list(searcher.docs_for_query(query))
+    if numbers:
+        mask[numbers] = True
+    return mask & arrays.live
 
 
 def _is_loose(word: str, reader: Any) -> bool:

@@ -19,7 +19,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from index.analysis import title_key
+from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
+from index.titles import title_keys
+from kiosk.docnumber import doc_number_keys
 from kiosk.errors import KioskError
 from kiosk.models import StoredDocument
 from kiosk.store import Store
@@ -77,7 +80,9 @@ def document_fields(doc: StoredDocument) -> dict[str, Any]:
         "body": doc.body_text,
         "body_bi": doc.body_text,
         "title_key": title_key(doc.title),
+        "title_keys": " ".join(title_keys(doc.title, _own_region(doc.region))),
         "docno": doc.doc_number_norm or "",
+        "docno_keys": " ".join(doc_number_keys(doc.doc_number)),
         "index_no": doc.index_no or "",
         "category": doc.category or "",
         "agency": doc.agency or "",
@@ -87,6 +92,11 @@ def document_fields(doc: StoredDocument) -> dict[str, Any]:
         "published": int(date.strftime("%Y%m%d")) if date else 0,
         "region": doc.region or "",
     }
+
+
+def _own_region(region: str | None) -> list[str]:
+    """The document's own region as a place name its title may start with (桐溪市 → 桐溪)."""
+    return [strip_region_suffix(region)] if region else []
 
 
 class SearchIndex:

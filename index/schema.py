@@ -9,7 +9,7 @@ from index.analysis import BigramTokenizer, JiebaTokenizer
 
 __all__ = ["INDEX_VERSION", "META_ID", "make_schema"]
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 #: The id of the one bookkeeping document that records the last store change the index holds.
 META_ID = "__meta__"
@@ -28,7 +28,11 @@ def make_schema() -> Schema:
         body_bi=TEXT(analyzer=grams, phrase=False, vector=None),
         # exact-match keys
         title_key=ID(),
+        # tagged exact-title keys (index/titles.py: 0:中华人民共和国社会保险法 1:社会保险法 …)
+        title_keys=KEYWORD(),
         docno=ID(stored=True),
+        # every key the 发文字号 is looked up by (kiosk/docnumber.py: 国务院令第588号 令第588号)
+        docno_keys=KEYWORD(),
         index_no=ID(stored=True),
         # facets and filters (sortable = column storage, read without loading stored fields)
         category=ID(stored=True, sortable=True),

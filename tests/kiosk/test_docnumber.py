@@ -1,6 +1,6 @@
 import pytest
 
-from kiosk.docnumber import find_doc_number, normalize_doc_number
+from kiosk.docnumber import doc_number_keys, find_doc_number, find_doc_numbers, normalize_doc_number
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,43 @@ def test_doc_number_found_inside_a_query_with_offsets() -> None:
 @pytest.mark.parametrize("text", ["", "低保标准", "2024年129元", "第三条"])
 def test_text_without_a_doc_number(text: str) -> None:
     assert normalize_doc_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("财社 2019 10", "财社〔2019〕10号"),
+        ("民发2021年3号", "民发〔2021〕3号"),
+        ("民发〔2012〕220", "民发〔2012〕220号"),
+        ("民政部令第1号", "民政部令第1号"),
+        ("国务院令271号", "国务院令第271号"),
+        ("国令 588", "国务院令第588号"),
+        ("国令第707号", "国务院令第707号"),
+        ("第588号令", "令第588号"),
+        ("国务院第596号令", "国务院令第596号"),
+    ],
+)
+def test_numbers_without_brackets_and_order_numbers_normalize(text: str, canonical: str) -> None:
+    assert normalize_doc_number(text) == canonical
+
+
+def test_an_order_number_is_also_found_without_its_agency() -> None:
+    assert doc_number_keys("国务院令第588号") == ["国务院令第588号", "令第588号"]
+    assert doc_number_keys("桐民发〔2024〕12号") == ["桐民发〔2024〕12号"]
+    assert doc_number_keys(None) == []
+
+
+def test_a_query_offers_the_prefix_without_the_words_before_it() -> None:
+    (found,) = find_doc_numbers("低保民发〔2012〕220号")
+    assert "民发〔2012〕220号" in found.keys
+    assert found.certain
+
+
+@pytest.mark.parametrize("text", ["民政2021年3月", "2021年3号文件", "低保标准2024"])
+def test_dates_and_years_are_not_doc_numbers(text: str) -> None:
+    assert normalize_doc_number(text) is None
+
+
+def test_a_bare_number_is_not_certain() -> None:
+    (found,) = find_doc_numbers("财社 2019 10")
+    assert not found.certain
