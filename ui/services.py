@@ -126,11 +126,14 @@ class Services(QObject):
         limit: int = 20,
         offset: int = 0,
         channel: str = "search",
+        correct: bool = True,
     ) -> int:
         filters = dict(filters)
         return self.runner.submit(
             channel,
-            lambda: self.engine().search(text, filters=filters, limit=limit, offset=offset),
+            lambda: self.engine().search(
+                text, filters=filters, limit=limit, offset=offset, correct=correct
+            ),
             on_done,
             on_fail,
         )

@@ -126,16 +126,37 @@ def test_facet_chip_narrows_and_widens_results(qtbot: Any, window: Any) -> None:
     assert results.filters == {}
 
 
-def test_did_you_mean_offers_the_right_word(qtbot: Any, window: Any) -> None:
+def test_a_typo_is_searched_as_corrected_with_a_tap_for_what_was_typed(
+    qtbot: Any, window: Any
+) -> None:
     window.go("results", query="低包", filters={}, submitted=True)
     settle(window)
     results = results_of(window)
-    assert results.did_you_mean.isVisible()
-    assert "低保" in results.did_you_mean.text()
-    tap(qtbot, results.did_you_mean)
+    assert results.results is not None and results.results.corrected == "低保"
+    assert results.results.total > 20
+    assert results.note.isVisible() and "已为您查找" in results.note.text()
+    assert "低保" in results.note.text()
+    assert results.as_typed.isVisible() and "低包" in results.as_typed.text()
+    tap(qtbot, results.as_typed)
     settle(window)
-    assert results.query == "低保"
-    assert results.results is not None and results.results.total > 20
+    assert results.results is not None and results.results.corrected is None
+    assert results.query == "低包"
+    assert not results.as_typed.isVisible()
+    # "did you mean" still offers the word for the search of what was typed
+    assert results.did_you_mean.isVisible() and "低保" in results.did_you_mean.text()
+
+
+def test_a_partial_page_says_so_and_offers_the_request_form(qtbot: Any, window: Any) -> None:
+    window.go("results", query="低保 火星", filters={}, submitted=True)
+    settle(window)
+    results = results_of(window)
+    assert results.results is not None and results.results.relaxed and results.results.hits
+    assert "没有找到完全相符的文件，下面是部分相关的" in results.note.text()
+    assert results.empty.isVisible()
+    assert len(results.empty_tiles.buttons) >= 6
+    tap(qtbot, find(window, "EmptyRequest"))
+    settle(window)
+    assert window.current().name == "request"
 
 
 def test_empty_result_explains_and_offers_categories(qtbot: Any, window: Any) -> None:

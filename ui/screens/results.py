@@ -106,6 +106,12 @@ class ResultsScreen(Screen):
         self.did_you_mean = button("", "chip", self._take_suggestion, name="DidYouMean")
         self.did_you_mean.hide()
         outer.addWidget(self.did_you_mean, 0, Qt.AlignmentFlag.AlignLeft)
+        # a typo was searched as corrected: one tap searches exactly what was typed
+        self.as_typed = button("", "chip", self._search_as_typed, name="SearchAsTyped")
+        self.as_typed.hide()
+        outer.addWidget(self.as_typed, 0, Qt.AlignmentFlag.AlignLeft)
+        #: False after "仍然搜索" until the text changes: search exactly what was typed
+        self.correct = True
 
         body = QHBoxLayout()
         body.setSpacing(28)
@@ -192,6 +198,7 @@ class ResultsScreen(Screen):
         if key == self._shown_key and self.results is not None:
             return  # back from a document: keep the list (and its scroll position)
         self.query, self.filters = query, filters
+        self.correct = True
         self.search_box.blockSignals(True)
         self.search_box.setText(query)
         self.search_box.blockSignals(False)
@@ -221,18 +228,24 @@ class ResultsScreen(Screen):
         self.summary.setText("")
         self.note.hide()
         self.did_you_mean.hide()
+        self.as_typed.hide()
+        self.correct = True
         self.more_button.hide()
         self.empty.hide()
 
     # -- searching -------------------------------------------------------------------------
     def submit(self) -> None:
-        self.query = self.search_box.text().strip()
+        text = self.search_box.text().strip()
+        if text != self.query:
+            self.correct = True
+        self.query = text
         self._typing.stop()
         self.search_box.clearFocus()  # hides the keyboard so the results show
         self.run_search(count=True)
 
     def _on_typed(self, text: str) -> None:
         self.query = text.strip()
+        self.correct = True
         self._typing.start()
 
     def run_search(self, count: bool = False) -> None:
@@ -240,7 +253,13 @@ class ResultsScreen(Screen):
         self._typing.stop()
         self.searching = True
         self.summary.setText("正在查找……")
-        self.services.search(self.query, self.filters, lambda r: self._show(r, count), self._failed)
+        self.services.search(
+            self.query,
+            self.filters,
+            lambda r: self._show(r, count),
+            self._failed,
+            correct=self.correct,
+        )
 
     def _failed(self, _error: Exception) -> None:
         self.searching = False
@@ -260,16 +279,22 @@ class ResultsScreen(Screen):
         clear_layout(self.cards_layout)
         self._add_cards(results)
         self.more_button.setVisible(self.loaded < results.total)
-        self.empty.setVisible(results.total == 0)
+        # nothing holds everything asked for: say so, and offer the request form and the
+        # categories below whatever partly matched
+        no_answer = results.total == 0 or (results.relaxed and bool(self.query))
+        self.empty.setVisible(no_answer)
         self.facet_scroll.setVisible(results.total > 0 or bool(self.filters))
-        if results.total == 0:
+        if no_answer:
             known = self.services.last_home_data
             if known is not None:
                 self.empty_tiles.set_counts(known.category_counts)
             shown = self.query or self.label_text
-            self.empty_title.setText(
-                f"没有找到与“{shown}”有关的文件" if shown else "这里还没有文件"
-            )
+            if results.total:
+                self.empty_title.setText(f"没有找到能完全回答“{shown}”的文件")
+            else:
+                self.empty_title.setText(
+                    f"没有找到与“{shown}”有关的文件" if shown else "这里还没有文件"
+                )
         self.list_scroll.verticalScrollBar().setValue(0)
 
     def _count_search(self) -> None:
@@ -291,10 +316,21 @@ class ResultsScreen(Screen):
             notes.append(
                 f"拼音“{html.escape(self.query)}”理解为：{'、'.join(map(html.escape, results.pinyin_words))}"
             )
-        if results.relaxed:
-            notes.append("没有同时包含所有词的文件，下面是包含部分词语的结果。")
+        if results.corrected:
+            notes.append(f"已为您查找：<b>{html.escape(results.corrected)}</b>")
+        for place in results.not_found_for:
+            notes.append(f"没有找到“{html.escape(place)}”的文件，下面是其他地方和全国的规定。")
+        for place in results.narrowed_to:
+            notes.append(f"只显示“{html.escape(place)}”的文件。")
+        if results.relaxed and results.total:
+            notes.append("没有找到完全相符的文件，下面是部分相关的。")
         set_label_text(self.note, "<br>".join(notes), rich=True)
         self.note.setVisible(bool(notes))
+        if results.corrected:
+            self.as_typed.setText(f"仍然搜索：{results.query}")
+            self.as_typed.show()
+        else:
+            self.as_typed.hide()
         if results.did_you_mean:
             self.did_you_mean.setText(f"您是不是要找：{results.did_you_mean}")
             self.did_you_mean.setProperty("suggestion", results.did_you_mean)
@@ -359,6 +395,11 @@ class ResultsScreen(Screen):
         self.filters = {}
         self.run_search()
 
+    def _search_as_typed(self) -> None:
+        self.correct = False
+        self.search_box.clearFocus()
+        self.run_search(count=True)
+
     def _take_suggestion(self) -> None:
         suggestion = str(self.did_you_mean.property("suggestion") or "")
         if suggestion:
@@ -384,6 +425,7 @@ class ResultsScreen(Screen):
             limit=PAGE_SIZE,
             offset=offset,
             channel="search-more",
+            correct=self.correct,
         )
 
     def open(self, doc_id: str) -> None:
