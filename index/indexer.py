@@ -19,6 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from index.analysis import title_key
+from index.attachments import attachment_text
 from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
 from index.titles import title_keys
@@ -70,15 +71,18 @@ class IndexStatus:
         )
 
 
-def document_fields(doc: StoredDocument) -> dict[str, Any]:
-    """The Whoosh fields for one store document."""
+def document_fields(doc: StoredDocument, blob_dir: Path | None = None) -> dict[str, Any]:
+    """The Whoosh fields for one store document; the text of its PDF attachments (those in
+    ``blob_dir``) is searched with the body."""
     date = doc.published or doc.written
+    attached = attachment_text(blob_dir, [(a.media_type, a.sha256) for a in doc.attachments])
+    body = doc.body_text + "\n" + attached if attached else doc.body_text
     return {
         "id": doc.id,
         "title": doc.title,
         "title_bi": doc.title,
-        "body": doc.body_text,
-        "body_bi": doc.body_text,
+        "body": body,
+        "body_bi": body,
         "title_key": title_key(doc.title),
         "title_keys": " ".join(title_keys(doc.title, _own_region(doc.region))),
         "docno": doc.doc_number_norm or "",
@@ -102,8 +106,10 @@ def _own_region(region: str | None) -> list[str]:
 class SearchIndex:
     """The index directory ``path`` (normally ``<data_dir>/index``)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, blob_dir: Path | None = None) -> None:
         self.path = Path(path)
+        #: where attachment blobs are (``<data_dir>/blobs``); ``None`` indexes no attachment text
+        self.blob_dir = blob_dir
 
     # -- opening ---------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -143,7 +149,7 @@ class SearchIndex:
             for doc_id, _seq in chunk:
                 doc = docs.get(doc_id)
                 if doc is not None and doc.is_visible:
-                    writer.update_document(**document_fields(doc))
+                    writer.update_document(**document_fields(doc, self.blob_dir))
                 else:
                     writer.delete_by_term("id", doc_id)
             writer.update_document(id=META_ID, meta=_meta_value(chunk[-1][1]))
@@ -182,7 +188,7 @@ class SearchIndex:
         else:
             writer = ix.writer(**_WRITER_ARGS)
         for doc in store.iter_visible():
-            writer.add_document(**document_fields(doc))
+            writer.add_document(**document_fields(doc, self.blob_dir))
             count += 1
             if progress and count % _BATCH == 0:
                 progress(count, total)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from kiosk import __version__
 from kiosk.errors import KioskError
-from kiosk.importer import ImportReport, import_paths
+from kiosk.importer import ImportReport, import_blobs, import_paths
 from kiosk.paths import asset, default_data_dir
 from kiosk.settings import SyncSettings
 from kiosk.status import StatusSnapshot, local_time
@@ -67,10 +67,15 @@ class KioskContext:
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
+    @property
+    def blob_dir(self) -> Path:
+        """Attachment blobs, named by sha256 (sync downloads them here)."""
+        return self.data_dir / "blobs"
+
     def search_index(self) -> SearchIndex:
         from index import SearchIndex
 
-        return SearchIndex(self.index_dir)
+        return SearchIndex(self.index_dir, blob_dir=self.blob_dir)
 
     def catch_up_index(self, progress: Progress | None = None) -> int:
         """Index every store change not yet indexed (after an import, a sync or a review)."""
@@ -162,6 +167,7 @@ class KioskContext:
             return None
         log.info("empty data dir %s: loading demo content", self.data_dir)
         report = import_paths(store, [DEMO_DIR], source="demo", progress=progress)
+        import_blobs(store, DEMO_DIR, self.blob_dir)
         self.catch_up_index()
         return report
 

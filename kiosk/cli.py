@@ -146,8 +146,9 @@ def set_pin(context: KioskContext, pin: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_context
 def import_(context: KioskContext, paths: tuple[Path, ...]) -> None:
-    """Import documents from JSON Lines / JSON files or folders."""
-    from kiosk.importer import import_paths
+    """Import documents from JSON Lines / JSON files or folders (a folder's ``blobs/`` holds
+    attachment files named by their sha256)."""
+    from kiosk.importer import import_blobs, import_paths
 
     store = context.store()
     with _bar("导入 (import)", 100) as bar:
@@ -156,6 +157,8 @@ def import_(context: KioskContext, paths: tuple[Path, ...]) -> None:
             list(paths),
             progress=lambda done, total: bar.update(done * 100 // total - bar.pos),
         )
+    for folder in {p if p.is_dir() else p.parent for p in paths}:
+        import_blobs(store, folder, context.blob_dir)
     with _bar("更新索引 (index)", 100) as bar:
         context.catch_up_index(lambda done, total: bar.update(done * 100 // total - bar.pos))
     click.echo(

@@ -6,9 +6,12 @@ Re-importing the same file changes nothing (records are compared by id and conte
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +135,24 @@ def _iter_lines(handle: BinaryIO, max_line: int) -> Iterator[tuple[int, Any, str
             yield number, None, f"JSON 格式错误：{e.msg}，第 {e.colno} 列 (invalid JSON)"
         except RecursionError:
             yield number, None, "JSON 嵌套过深 (JSON nested too deeply)"
+
+
+def import_blobs(store: Store, folder: Path, blob_dir: Path) -> int:
+    """Copy the attachment blobs of ``folder/blobs`` (named by sha256, as in a feed) that the
+    store's documents wait for into ``blob_dir``; each is hash-checked first. Returns how many."""
+    source = folder / "blobs"
+    copied = 0
+    for sha, _size in store.missing_attachments():
+        path = source / sha
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            continue
+        blob_dir.mkdir(parents=True, exist_ok=True)
+        tmp = blob_dir / f".{sha}.part"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, blob_dir / sha)
+        store.mark_attachment_present(sha)
+        copied += 1
+    return copied
 
 
 def import_paths(

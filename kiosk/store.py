@@ -245,10 +245,16 @@ class Transaction:
             setattr(run, name, value)
 
     def mark_attachment_present(self, sha256: str) -> None:
-        """Every attachment with this blob is now in ``blobs/``, verified."""
+        """Every attachment with this blob is now in ``blobs/``, verified. Its documents are
+        logged as changed, so the index reads the attachment's text."""
         self._session.execute(
             update(AttachmentRow).where(AttachmentRow.sha256 == sha256).values(present=True)
         )
+        holders = self._session.scalars(
+            select(Document).join(AttachmentRow).where(AttachmentRow.sha256 == sha256)
+        )
+        for doc in holders.unique().all():
+            self._log_change(doc)
 
 
 # Migrations from version N to N+1, run in order on an existing file. A fresh file is created at

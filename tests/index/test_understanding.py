@@ -8,10 +8,12 @@ spoken words had no bridge, typos were only suggested, titles inside 印发 noti
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from index import SearchEngine
+from index.attachments import attachment_text, pdf_text
 from index.correction import lookalikes, to_simplified
 from index.lexicon import function_words, region_names, strip_region_suffix
 from index.titles import query_title_keys, title_keys
@@ -177,3 +179,18 @@ def test_region_names_know_provinces_and_endings() -> None:
     assert strip_region_suffix("浙江省") == "浙江"
     assert strip_region_suffix("溪东区") == "溪东"
     assert strip_region_suffix("市") == "市"
+
+
+# -- 8. attachment text -----------------------------------------------------------------------
+def test_a_figure_published_only_in_a_pdf_attachment_is_found(engine: SearchEngine) -> None:
+    # 渡口乡 and 青石乡 appear in no document body, only in the attached PDF table
+    for text in ("渡口乡低保", "青石乡 发放金额"):
+        assert first_ids(engine, text, limit=1) == ["tx-sl-dibao-zijin-mingxi-2025q1"], text
+
+
+def test_pdf_text_of_a_damaged_file_is_empty(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    assert pdf_text(broken) == ""
+    assert attachment_text(tmp_path, [("application/pdf", "missing")]) == ""
+    assert attachment_text(None, [("application/pdf", "broken.pdf")]) == ""
