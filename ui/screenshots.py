@@ -70,6 +70,21 @@ def _results_empty(w: MainWindow) -> None:
     w.go("results", query="火星移民", filters={}, submitted=True)
 
 
+def _results_corrected(w: MainWindow) -> None:
+    """A typo searched as corrected (已为您查找), with the tap to search what was typed."""
+    w.go("results", query="就业创叶", filters={}, submitted=True)
+
+
+def _results_partial(w: MainWindow) -> None:
+    """Nothing holds every word: the page says so and offers the request form below."""
+    w.go("results", query="低保户能不能买小汽车", filters={}, submitted=True)
+
+
+def _results_region_fallback(w: MainWindow) -> None:
+    """A province without documents here: the rules of the kiosk's own region are shown."""
+    w.go("results", query="湖南临时救助", filters={}, submitted=True)
+
+
 def _first_hit(w: MainWindow, query: str) -> tuple[str, list[str]]:
     results = w.services.engine().search(query, limit=3)
     return (results.hits[0].id if results.hits else ""), results.terms
@@ -217,6 +232,9 @@ SHOTS: list[tuple[str, Callable[[MainWindow], None]]] = [
     ("17-handwriting-words", _handwriting_words),
     ("18-handwriting-dibao", _handwriting_bao),
     ("19-handwriting-results", _handwriting_results),
+    ("20-results-corrected", _results_corrected),
+    ("21-results-partial", _results_partial),
+    ("22-results-region-fallback", _results_region_fallback),
 ]
 
 

@@ -309,7 +309,8 @@ class ResultsScreen(Screen):
             self.services.count("zero_result", self.query)
 
     def _show_summary(self, results: SearchResults) -> None:
-        what = f"“{self.query}”" if self.query else (self.label_text or "")
+        searched = results.corrected or self.query  # a corrected typo: what was searched
+        what = f"“{searched}”" if searched else (self.label_text or "")
         self.summary.setText(f"{what} 共找到 {results.total} 篇" if results.total else "")
         notes = []
         if results.pinyin_words:
