@@ -56,6 +56,8 @@ MAX_QUERY_CHARS = 64
 #: Question and function words: they may score, they never decide whether a document matched
 #: everything ("低保 怎么 申请" must find the 低保 rules). Data: assets/function_words.txt.
 FUNCTION_WORDS = function_words()
+#: Share of a function word's BM25F score that counts (index/query.py Alternative.weight).
+_FUNCTION_WORD_WEIGHT = 0.02
 _MAX_CONCEPTS = 10
 _MAX_WORD = 8
 _SNIPPET_CHARS = 90
@@ -454,13 +456,13 @@ class SearchEngine:
                 concepts.append(Concept.of(piece))
             else:
                 for word in self._segment(searcher, piece):
-                    concepts.append(
-                        Concept.of(
-                            word,
-                            self.synonyms.expand(word),
-                            required=word not in self.function_words,
-                        )
-                    )
+                    if word in self.function_words and word not in self.synonyms.terms():
+                        # never required, and barely scored: "农村危房改造怎么申请" must not
+                        # outrank the 低保 rules for "低保怎么申请" because it says 怎么
+                        weak = Alternative(word, "word", weight=_FUNCTION_WORD_WEIGHT)
+                        concepts.append(Concept(word, (weak,), required=False))
+                    else:
+                        concepts.append(Concept.of(word, self.synonyms.expand(word)))
         unique: dict[str, Concept] = {}
         for concept in concepts:  # pasted or repeated text asks for the same thing once
             unique.setdefault(concept.text, concept)
@@ -488,13 +490,20 @@ class SearchEngine:
                     or ("body", piece) in reader
                 ):
                     break
+            if size > 1 and piece in self.function_words and piece[:-1] in self.function_words:
+                # 咋办理 is 咋 + 办理, not 咋办 + 理: a question word gives way to the word after it
+                after = run[i + size - 1 : i + size + 1]
+                if len(after) == 2 and (("title", after) in reader or ("body", after) in reader):
+                    size, piece = size - 1, piece[:-1]
             if size > 1 or piece not in STOP_WORDS:
                 words.append(piece)
             i += size
         # merge runs of single characters (unknown names) back into one bigram-matched concept
         merged: list[str] = []
         for word in words:
-            if merged and len(word) == 1 and _is_loose(merged[-1], reader):
+            # a villager word or a question word is whole already: 医疗救助 + 报 stay two
+            whole = merged and (merged[-1] in known or merged[-1] in self.function_words)
+            if merged and len(word) == 1 and not whole and _is_loose(merged[-1], reader):
                 merged[-1] += word
             else:
                 merged.append(word)
