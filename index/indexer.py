@@ -9,7 +9,6 @@ A rebuild writes a fresh index beside the old one and swaps it in, so searching 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,11 @@ from index.titles import title_keys
 from kiosk.docnumber import doc_number_keys
 from kiosk.errors import KioskError
 from kiosk.models import StoredDocument
+from kiosk.progress import ProgressFn
 from kiosk.store import Store
 
-__all__ = ["IndexBusy", "IndexStatus", "Progress", "SearchIndex"]
+__all__ = ["IndexBusy", "IndexStatus", "SearchIndex"]
 
-#: ``progress(done, total)``, called after each batch.
-Progress = Callable[[int, int], None]
 
 _INDEX_NAME = f"kiosk-v{INDEX_VERSION}"
 _BATCH = 1000
@@ -129,7 +127,7 @@ class SearchIndex:
         return _meta(ix)[0]
 
     # -- writing ---------------------------------------------------------------------------
-    def catch_up(self, store: Store, progress: Progress | None = None) -> int:
+    def catch_up(self, store: Store, progress: ProgressFn | None = None) -> int:
         """Apply every store change after the last one indexed; returns how many documents."""
         since = self.indexed_seq()
         changed = store.changed_since(since)
@@ -170,7 +168,7 @@ class SearchIndex:
                 " (the index stayed locked)"
             ) from None
 
-    def rebuild(self, store: Store, progress: Progress | None = None, procs: int = 1) -> int:
+    def rebuild(self, store: Store, progress: ProgressFn | None = None, procs: int = 1) -> int:
         """Recreate the index from the store in a new directory, then swap it in.
 
         ``procs`` > 1 analyzes in that many forked processes (about 1.5× faster on two cores);
@@ -220,7 +218,7 @@ class SearchIndex:
         version_ok = version == INDEX_VERSION
         return IndexStatus(True, version_ok, indexed_seq, store_seq, indexed_docs, store_docs)
 
-    def reconcile(self, store: Store, progress: Progress | None = None) -> str:
+    def reconcile(self, store: Store, progress: ProgressFn | None = None) -> str:
         """Bring the index level with the store: rebuild if missing or stale, else catch up.
 
         Returns what was done: "rebuilt", "caught-up" or "ok".

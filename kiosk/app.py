@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 import random
 import shutil
-from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from kiosk import __version__
 from kiosk.errors import KioskError
 from kiosk.importer import ImportReport, import_blobs, import_paths
 from kiosk.paths import asset, default_data_dir
+from kiosk.progress import ProgressFn
 from kiosk.settings import SyncSettings
 from kiosk.status import StatusSnapshot, local_time
 from kiosk.store import QUARANTINED, REJECTED, VISIBLE, Store
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 #: The bundled demo content, loaded into an empty data dir on first run.
 DEMO_DIR = asset("demo")
 
-Progress = Callable[[int, int], None]
 
 #: Store setting: this kiosk's own synonym lines (assets/synonyms.txt format), added by the librarian.
 LOCAL_SYNONYMS_SETTING = "search.local_synonyms"
@@ -77,11 +76,11 @@ class KioskContext:
 
         return SearchIndex(self.index_dir, blob_dir=self.blob_dir)
 
-    def catch_up_index(self, progress: Progress | None = None) -> int:
+    def catch_up_index(self, progress: ProgressFn | None = None) -> int:
         """Index every store change not yet indexed (after an import, a sync or a review)."""
         return self.search_index().catch_up(self.store(), progress)
 
-    def reconcile_index(self, progress: Progress | None = None) -> str:
+    def reconcile_index(self, progress: ProgressFn | None = None) -> str:
         """Start-up check: rebuild or catch up the index so it agrees with the store."""
         return self.search_index().reconcile(self.store(), progress)
 
@@ -160,7 +159,7 @@ class KioskContext:
             warn_days=settings.stale_after_days,
         )
 
-    def ensure_content(self, progress: Progress | None = None) -> ImportReport | None:
+    def ensure_content(self, progress: ProgressFn | None = None) -> ImportReport | None:
         """Load the bundled demo content when the store holds no documents at all."""
         store = self.store()
         if store.last_change_seq() > 0:

@@ -12,17 +12,18 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from kiosk.errors import KioskError, RecordError
+from kiosk.progress import ProgressFn
 from kiosk.records import MAX_RECORD_BYTES, parse_record
-from kiosk.screening import Screen, default_screen
+from kiosk.screening import ContentScreen, default_screen
 from kiosk.store import Store
 
-__all__ = ["ImportReport", "Rejection", "import_paths", "iter_raw_records"]
+__all__ = ["ImportRejection", "ImportReport", "import_paths", "iter_raw_records"]
 
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
 _BATCH = 500
@@ -31,7 +32,7 @@ MAX_JSON_DOCUMENT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Rejection:
+class ImportRejection:
     file: str
     line: int
     reason: str
@@ -46,7 +47,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[ImportRejection] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -159,9 +160,9 @@ def import_paths(
     store: Store,
     paths: list[Path],
     *,
-    screen: Screen | None = None,
+    screen: ContentScreen | None = None,
     source: str = "import",
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Import every record under ``paths``; commit in batches; report what happened.
 
@@ -176,7 +177,7 @@ def import_paths(
         pending: list[tuple[int, Any]] = []
         for line, raw, error in iter_raw_records(file):
             if error:
-                report.rejected.append(Rejection(str(file), line, error))
+                report.rejected.append(ImportRejection(str(file), line, error))
                 continue
             pending.append((line, raw))
             if len(pending) >= _BATCH:
@@ -191,7 +192,7 @@ def import_paths(
 
 def _apply(
     store: Store,
-    screen: Screen,
+    screen: ContentScreen,
     file: Path,
     pending: list[tuple[int, Any]],
     report: ImportReport,
@@ -204,7 +205,7 @@ def _apply(
             try:
                 record = parse_record(raw)
             except RecordError as e:
-                report.rejected.append(Rejection(str(file), line, str(e)))
+                report.rejected.append(ImportRejection(str(file), line, str(e)))
                 continue
             findings = screen.check(record)
             reason = "；".join(str(f) for f in findings) or None

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from kiosk.paths import asset
 from kiosk.records import DocumentRecord
 
-__all__ = ["Finding", "Screen", "default_screen"]
+__all__ = ["ContentScreen", "Finding", "default_screen"]
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。、；）)]+")
 # A bare domain such as js77.vip or vip8888.cc: letters or digits, a dot, a known top-level domain.
@@ -114,7 +114,7 @@ class Finding:
         return f"{self.reason}: 「{self.passage}」({self.field})"
 
 
-class Screen:
+class ContentScreen:
     """Blocklist terms and patterns, word families and trusted hosts; :meth:`check` a record."""
 
     def __init__(
@@ -133,7 +133,7 @@ class Screen:
     @classmethod
     def from_files(
         cls, blocklist: Path, trusted_hosts: Path, families: Path | None = None
-    ) -> Screen:
+    ) -> ContentScreen:
         terms, patterns = [], []
         for line in _data_lines(blocklist):
             if line.startswith("re:"):
@@ -317,9 +317,9 @@ def _families(path: Path | None) -> dict[str, _WordSet]:
 
 
 @lru_cache(maxsize=1)
-def default_screen() -> Screen:
+def default_screen() -> ContentScreen:
     """The screen built from the bundled ``assets/screening`` lists."""
-    return Screen.from_files(
+    return ContentScreen.from_files(
         asset("screening", "blocklist.txt"),
         asset("screening", "trusted-hosts.txt"),
         asset("screening", "families.txt"),

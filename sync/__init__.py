@@ -6,7 +6,7 @@ and the pure schedule functions in :mod:`sync.schedule`. No Qt here: the UI runs
 functions on its worker thread.
 """
 
-from sync.client import Progress, SyncConfig, Syncer, SyncResult, sync_once
+from sync.client import SyncConfig, Syncer, SyncProgress, SyncResult, sync_once
 from sync.errors import SyncError
 from sync.feed import PublishResult, publish
 from sync.fetchers import FetcherConfig, FileFetcher, RequestsFetcher
@@ -15,11 +15,11 @@ from sync.keys import init_keys, rotate_keys
 __all__ = [
     "FetcherConfig",
     "FileFetcher",
-    "Progress",
     "PublishResult",
     "RequestsFetcher",
     "SyncConfig",
     "SyncError",
+    "SyncProgress",
     "SyncResult",
     "Syncer",
     "init_keys",

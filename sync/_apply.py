@@ -19,15 +19,15 @@ from typing import Any
 
 from kiosk.errors import RecordError
 from kiosk.records import MAX_RECORD_BYTES, STATUSES, parse_record
-from kiosk.screening import Screen
+from kiosk.screening import ContentScreen
 from kiosk.store import Transaction
 
 __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_LINE_BYTES",
     "BatchCounts",
+    "BatchRejection",
     "BatchTooLarge",
-    "Rejection",
     "apply_batch",
     "check_batch",
     "read_batch",
@@ -40,7 +40,7 @@ _SCRIPT = re.compile(r"<\s*script\b|\bjavascript\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Rejection:
+class BatchRejection:
     """A record in a signed batch that was not applied."""
 
     batch: int
@@ -64,7 +64,7 @@ class BatchCounts:
     withdrawn: int = 0
     status_changed: int = 0
     quarantined: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[BatchRejection] = field(default_factory=list)
 
 
 #: A line longer than this is not a document (see :data:`kiosk.records.MAX_RECORD_BYTES`).
@@ -152,7 +152,7 @@ def apply_batch(
     tx: Transaction,
     number: int,
     lines: Iterator[tuple[int, bytes]],
-    screen: Screen,
+    screen: ContentScreen,
 ) -> BatchCounts:
     """Apply every operation of batch ``number`` in ``tx`` (the caller commits)."""
     counts = BatchCounts()
@@ -186,12 +186,12 @@ def apply_batch(
 
 
 def _reject(counts: BatchCounts, batch: int, line: int, doc_id: str | None, reason: str) -> None:
-    rejection = Rejection(batch, line, doc_id, reason)
+    rejection = BatchRejection(batch, line, doc_id, reason)
     logger.warning("rejected record: %s", rejection)
     counts.rejections.append(rejection)
 
 
-def _upsert(tx: Transaction, doc: Any, screen: Screen, counts: BatchCounts) -> None:
+def _upsert(tx: Transaction, doc: Any, screen: ContentScreen, counts: BatchCounts) -> None:
     if isinstance(doc, dict) and isinstance(doc.get("body"), str) and _SCRIPT.search(doc["body"]):
         # The sanitizer would strip it, but a script in a signed portal record means the portal's
         # CMS was tampered with: keep the whole record out rather than show a cleaned copy.

@@ -31,14 +31,14 @@ from tuf.api.metadata import Metadata, Root
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from kiosk.errors import StoreError
-from kiosk.screening import Screen, default_screen
+from kiosk.screening import ContentScreen, default_screen
 from kiosk.store import Store
 from sync._apply import (
     MAX_BATCH_BYTES,
     MAX_LINE_BYTES,
     BatchCounts,
+    BatchRejection,
     BatchTooLarge,
-    Rejection,
     apply_batch,
     check_batch,
     read_batch,
@@ -50,9 +50,9 @@ from sync.fetchers import FetcherConfig, FileFetcher, RequestsFetcher, file_url
 
 __all__ = [
     "SETTING_LAST_BATCH",
-    "Progress",
-    "Rejection",
+    "BatchRejection",
     "SyncConfig",
+    "SyncProgress",
     "SyncResult",
     "Syncer",
     "resolve_source",
@@ -93,7 +93,7 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
-class Progress:
+class SyncProgress:
     """Where a sync is: ``phase`` is metadata | download | apply | attachments | done."""
 
     phase: str
@@ -116,7 +116,7 @@ class SyncResult:
     withdrawn: int = 0
     status_changed: int = 0
     quarantined: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[BatchRejection] = field(default_factory=list)
     attachments_fetched: int = 0
     attachments_failed: int = 0
     bytes: int = 0
@@ -260,7 +260,7 @@ class Syncer:
         trusted_root: a root.json to install as the trust anchor; afterwards the kiosk keeps its
             own copy (following rotations) in ``<data_dir>/tuf/metadata``.
         fetcher: transport; default RequestsFetcher for URLs, FileFetcher for folders.
-        on_progress: called with :class:`Progress` from the calling thread.
+        on_progress: called with :class:`SyncProgress` from the calling thread.
         config: timeouts, retries, attachments.
         screen: the content screen; the bundled one by default.
     """
@@ -272,9 +272,9 @@ class Syncer:
         source: str | Path,
         trusted_root: Path | None = None,
         fetcher: FetcherInterface | None = None,
-        on_progress: Callable[[Progress], None] | None = None,
+        on_progress: Callable[[SyncProgress], None] | None = None,
         config: SyncConfig | None = None,
-        screen: Screen | None = None,
+        screen: ContentScreen | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.store = store
@@ -496,7 +496,7 @@ class Syncer:
     # -- bookkeeping -------------------------------------------------------------------------
     def _progress(self, phase: str, done: int, total: int, message: str) -> None:
         if self.on_progress is not None:
-            self.on_progress(Progress(phase, done, total, message))
+            self.on_progress(SyncProgress(phase, done, total, message))
 
     def _start_run(self) -> int:
         return self.store.start_sync_run(self.source.label)
@@ -608,7 +608,7 @@ def sync_once(
     *,
     trusted_root: Path | None = None,
     fetcher: FetcherInterface | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[SyncProgress], None] | None = None,
     on_applied: Callable[[], object] | None = None,
     config: SyncConfig | None = None,
 ) -> SyncResult:

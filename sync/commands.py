@@ -18,7 +18,7 @@ import click
 
 from kiosk.settings import SyncSettings
 from sync import feed as _feed
-from sync.client import Progress, SyncResult, sync_once
+from sync.client import SyncProgress, SyncResult, sync_once
 from sync.errors import SyncError
 from sync.keys import ROLES, init_keys, rotate_keys
 from sync.schedule import Schedule, next_run
@@ -126,7 +126,7 @@ class _ProgressLine:
         self.tty = sys.stderr.isatty()
         self.phase = ""
 
-    def __call__(self, progress: Progress) -> None:
+    def __call__(self, progress: SyncProgress) -> None:
         if self.tty:
             width = 24
             filled = int(width * progress.done / progress.total) if progress.total else width

@@ -30,7 +30,7 @@ from kiosk.errors import KioskError, RecordError
 from kiosk.files import write_atomic
 from kiosk.importer import iter_raw_records
 from kiosk.records import parse_record
-from kiosk.screening import Screen, default_screen
+from kiosk.screening import ContentScreen, default_screen
 from sync._layout import INDEX_TARGET, BatchEntry, FeedIndex, batch_target, blob_relpath
 from sync._lock import exclusive_lock
 from sync.errors import SyncError
@@ -341,7 +341,7 @@ def _status_value(raw: dict[str, Any]) -> str:
 class _Collector:
     """Turns source records into feed operations, screening and checking attachments."""
 
-    def __init__(self, writer: FeedWriter, screen: Screen, result: PublishResult) -> None:
+    def __init__(self, writer: FeedWriter, screen: ContentScreen, result: PublishResult) -> None:
         self.writer = writer
         self.screen = screen
         self.result = result
@@ -451,7 +451,7 @@ def publish(
     base: bool = False,
     expires_days: float = DEFAULT_EXPIRES_DAYS,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    screen: Screen | None = None,
+    screen: ContentScreen | None = None,
 ) -> PublishResult:
     """Screen ``sources`` and append them to the signed feed in ``outdir``.
 

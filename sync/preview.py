@@ -18,7 +18,7 @@ from tuf.ngclient import FetcherInterface
 
 from kiosk.store import Store
 from sync._apply import read_batch
-from sync.client import Progress, SyncConfig, Syncer
+from sync.client import SyncConfig, Syncer, SyncProgress
 from sync.errors import SyncError
 
 __all__ = ["FeedPreview", "preview"]
@@ -64,7 +64,7 @@ def preview(
     *,
     trusted_root: Path | None = None,
     fetcher: FetcherInterface | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[SyncProgress], None] | None = None,
     config: SyncConfig | None = None,
 ) -> FeedPreview:
     """Verify ``source`` like a sync does and count what it would apply; write nothing.

@@ -89,7 +89,10 @@ def test_publish_base_and_nothing_new(runner: CliRunner, tmp_path: Path) -> None
     assert result.exit_code == 0 and "没有新内容" in result.output
     result = runner.invoke(cli, ["publish", str(empty), str(feed), "--keys", str(keys), "--base"])
     assert result.exit_code == 0 and "完整快照批次 2" in result.output
-    index = json.loads(next((feed / "targets").glob("*.batches.json")).read_text())
+    # the current index is the one the signed targets metadata names (older ones stay on disk)
+    targets = json.loads((feed / "metadata" / "targets.json").read_text())
+    sha = targets["signed"]["targets"]["batches.json"]["hashes"]["sha256"]
+    index = json.loads((feed / "targets" / f"{sha}.batches.json").read_text())
     assert (index["base"], index["latest"], [b["n"] for b in index["batches"]]) == (2, 2, [2])
 
 

@@ -15,7 +15,7 @@ from kiosk.app import KioskContext
 from kiosk.models import SyncRunRecord
 from kiosk.settings import SyncSettings
 from kiosk.status import local_time
-from sync import FetcherConfig, Progress, SyncConfig, SyncResult, sync_once
+from sync import FetcherConfig, SyncConfig, SyncProgress, SyncResult, sync_once
 from sync.preview import FeedPreview, preview
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
@@ -281,10 +281,10 @@ class SyncPage(Page):
         self._show_status(ok, text)
         self.check_finished.emit(ok)
 
-    def _reporter(self) -> Callable[[Progress], None]:
+    def _reporter(self) -> Callable[[SyncProgress], None]:
         relay = self._relay
 
-        def report(p: Progress) -> None:
+        def report(p: SyncProgress) -> None:
             relay.progressed.emit(p.phase, p.done, p.total, p.message)
 
         return report
