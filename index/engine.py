@@ -22,6 +22,7 @@ text, so quotes, ``AND OR NOT``, brackets or emoji cannot raise. What it does wi
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import threading
@@ -305,7 +306,7 @@ class SearchEngine:
         order: list[int] = []
         scores: dict[int, float] = {}
         if concepts:
-            plan = make_plan(concepts, searcher.reader())
+            plan = make_plan(concepts, searcher.reader(), arrays.plans)
             # a place or year typed with the topic narrows the results when documents of it
             # match fully; otherwise the topic alone is searched (never an empty page)
             for label, mask in soft:
@@ -675,9 +676,10 @@ def make_snippet(text: str, terms: list[str]) -> tuple[str, tuple[tuple[int, int
         snippet = text[:_SNIPPET_CHARS].replace("\n", " ")
         return snippet + ("…" if len(text) > _SNIPPET_CHARS else ""), ()
     positions.sort()
+    starts = [s for s, _ in positions]
     best_start, best_count = positions[0][0], 0
-    for i, (start, _) in enumerate(positions):
-        count = sum(1 for s, _ in positions[i:] if s < start + _SNIPPET_CHARS - 10)
+    for i, start in enumerate(starts):
+        count = bisect.bisect_left(starts, start + _SNIPPET_CHARS - 10, i) - i
         if count > best_count:
             best_start, best_count = start, count
     begin = max(0, best_start - 20)

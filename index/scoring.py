@@ -71,8 +71,10 @@ SINGLE_CHAR_TERMS = 8
 #: A safety net, not a budget: a query still reading postings after this many seconds stops
 #: adding alternatives (and says so in the log). On this machine no query comes near it.
 SAFETY_SECONDS = 3.0
-#: Postings kept in memory across queries (ids + weights: 8 bytes each).
-CACHE_POSTINGS = 6_000_000
+#: Postings kept in memory across queries and commits, as read (ids + weights: 8 bytes each).
+CACHE_POSTINGS = 4_000_000
+#: Postings kept scored for the current reader (ids + BM25: 12 bytes each).
+SCORES_CACHE = 4_000_000
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -123,13 +125,23 @@ class Plan:
         }
 
 
-def make_plan(concepts: Sequence[Concept], reader: Any) -> Plan:
-    """What to look up for each concept, decided from the index lexicon of ``reader``."""
+def make_plan(
+    concepts: Sequence[Concept], reader: Any, memo: dict[Any, list[Clause]] | None = None
+) -> Plan:
+    """What to look up for each concept, decided from the index lexicon of ``reader``.
+
+    ``memo`` keeps the clauses of forms already planned on the same reader (a lone character's
+    most frequent bigrams take a walk through the lexicon: 30 ms).
+    """
+    memo = {} if memo is None or len(memo) > 50_000 else memo
     plans = []
     for concept in concepts:
         alternatives = []
         for alt in concept.alternatives:
-            clauses = _clauses(alt.text, concept.text, alt.bigrams, reader)
+            key = (alt.text, alt.text == concept.text, alt.bigrams)
+            if key not in memo:
+                memo[key] = _clauses(alt.text, concept.text, alt.bigrams, reader)
+            clauses = memo[key]
             if clauses:
                 alternatives.append(AlternativePlan(alt.text, alt.weight, tuple(clauses)))
         plans.append(ConceptPlan(concept, tuple(alternatives), concept.required))
@@ -160,13 +172,16 @@ def _clauses(form: str, typed: str, want_bigrams: bool | None, reader: Any) -> l
 def _single_character(reader: Any, char: str) -> list[Clause]:
     """A lone character matches the bigrams that start with it — only the most frequent few:
     expanding all of them (74 terms for 保) cost seconds at 50,000 documents."""
+    leaves = [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
     clauses: list[Clause] = []
     for name, boost in BIGRAM_FIELDS:
-        terms = []
-        for t in reader.expand_prefix(name, char):
-            text = t.decode("utf-8") if isinstance(t, bytes) else t
-            terms.append((-reader.doc_frequency(name, text), text))
-        clauses.extend(Clause(name, (t,), boost) for _, t in sorted(terms)[:SINGLE_CHAR_TERMS])
+        frequency: dict[str, int] = {}
+        for leaf in leaves:  # one pass over each segment's lexicon, not a lookup per term
+            for term, info in leaf.iter_prefix(name, char):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                frequency[text] = frequency.get(text, 0) + info.doc_frequency()
+        top = sorted(frequency, key=lambda t: (-frequency[t], t))[:SINGLE_CHAR_TERMS]
+        clauses.extend(Clause(name, (t,), boost) for t in top)
     return clauses
 
 
@@ -191,6 +206,9 @@ class IndexArrays:
     def __init__(self, reader: Any, cache: PostingCache | None = None) -> None:
         self.reader = reader
         self.cache = cache or PostingCache()
+        self._scores = PostingCache(SCORES_CACHE)
+        #: clauses planned for forms on this reader (see :func:`make_plan`)
+        self.plans: dict[Any, list[Clause]] = {}
         self.leaves: list[tuple[Any, int]] = (
             [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
         )
@@ -255,6 +273,19 @@ class IndexArrays:
             return self.values[name].index(value)
         except ValueError:
             return -1
+
+    def term_scores(self, fieldname: str, term: str) -> tuple[npt.NDArray[Any], FloatArray]:
+        """Live documents holding ``term`` and its BM25 in each (cached for this reader)."""
+        key = (fieldname, term)
+        cached = self._scores.get(key)
+        if cached is not None:
+            return cached
+        ids, weights = self.postings(fieldname, term)
+        idf = bm25_idf(len(ids), self.count)
+        scores = idf * ((weights * (K1 + 1)) / (weights + self.norms[fieldname][ids]))
+        item = (ids.astype(np.int32), scores)
+        self._scores.put(key, item)
+        return item
 
     def postings(self, fieldname: str, term: str) -> tuple[IntArray, FloatArray]:
         """Live document numbers (ascending) and weights of ``term`` in ``fieldname``."""
@@ -444,25 +475,22 @@ def _alternative_score(arrays: IndexArrays, alt: AlternativePlan) -> FloatArray 
     n = arrays.size
     score: FloatArray | None = None
     for clause in alt.clauses:
-        norm = arrays.norms[clause.fieldname]
         size = len(clause.terms)
         if size == 1:
-            ids, weights = arrays.postings(clause.fieldname, clause.terms[0])
+            ids, term_scores = arrays.term_scores(clause.fieldname, clause.terms[0])
             if not len(ids):
                 continue
-            idf = bm25_idf(len(ids), arrays.count)
             if score is None:
                 score = np.zeros(n, dtype=np.float64)
-            score[ids] += idf * ((weights * (K1 + 1)) / (weights + norm[ids])) / 1 * clause.boost
+            score[ids] += term_scores / 1 * clause.boost
             continue
         acc = np.zeros(n, dtype=np.float64)
         present = np.zeros(n, dtype=np.int16)
         for term in clause.terms:
-            ids, weights = arrays.postings(clause.fieldname, term)
+            ids, term_scores = arrays.term_scores(clause.fieldname, term)
             if not len(ids):
                 break
-            idf = bm25_idf(len(ids), arrays.count)
-            acc[ids] += idf * ((weights * (K1 + 1)) / (weights + norm[ids]))
+            acc[ids] += term_scores
             present[ids] += 1
         else:
             hit = present == size
