@@ -127,6 +127,10 @@ class _BaseTokenizer(Tokenizer):
     def _spans(self, text: str) -> Iterator[tuple[str, int, int]]:
         raise NotImplementedError
 
+    def terms(self, text: str) -> list[str]:
+        """The terms of ``text`` in order, without offsets or Token objects (for indexing)."""
+        return [term for term, _start, _end in self._spans(text)]
+
     def __call__(
         self,
         value: str,
@@ -183,6 +187,16 @@ class JiebaTokenizer(_BaseTokenizer):
                 continue
             yield term, start, end
 
+    def terms(self, text: str) -> list[str]:
+        import rjieba
+
+        out = []
+        for word in rjieba.cut_for_search(text, hmm=False):
+            term = fold(word.strip())
+            if len(term) >= 2 and term not in STOP_WORDS and any(c.isalnum() for c in term):
+                out.append(term)
+        return out
+
 
 class BigramTokenizer(_BaseTokenizer):
     """Overlapping CJK bigrams plus whole alphanumeric runs (numbers, Latin words)."""
@@ -199,3 +213,14 @@ class BigramTokenizer(_BaseTokenizer):
                     yield run[i : i + 2], start + i, start + i + 2
             else:
                 yield fold(match.group(2)), start, match.end()
+
+    def terms(self, text: str) -> list[str]:
+        out: list[str] = []
+        for cjk, other in _RUNS.findall(text):
+            if cjk:
+                out.extend(
+                    [cjk] if len(cjk) == 1 else [cjk[i : i + 2] for i in range(len(cjk) - 1)]
+                )
+            else:
+                out.append(fold(other))
+        return out

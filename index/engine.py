@@ -215,8 +215,7 @@ class SearchEngine:
         with self._vocab_lock:
             generation = self._ix.latest_generation()
             if self._vocab is None or generation != self._vocab_generation:
-                with self._ix.reader() as reader:
-                    vocab = Vocabulary.from_reader(reader, cache_dir=self.index.path)
+                vocab = Vocabulary.for_index(self._ix, self.index.path)  # saved when written
                 vocab.add_words({t: 1 for t in self.synonyms.terms()})
                 self._vocab, self._vocab_generation = vocab, generation
             return self._vocab

@@ -22,6 +22,7 @@ from index.attachments import attachment_text
 from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
 from index.titles import title_keys
+from index.vocabulary import PINYIN_CACHE, Vocabulary
 from kiosk.docnumber import doc_number_keys
 from kiosk.errors import KioskError
 from kiosk.models import StoredDocument
@@ -154,6 +155,7 @@ class SearchIndex:
             writer.commit()
             if progress:
                 progress(min(start + _BATCH, total), total)
+        Vocabulary.for_index(ix, self.path)  # written with the index, never on a first query
         return total
 
     def _writer(self, ix: whoosh_index.Index) -> Any:
@@ -194,6 +196,10 @@ class SearchIndex:
         writer.commit(optimize=True)
         if progress:
             progress(count, total)
+        cached_pinyin = self.path / PINYIN_CACHE
+        if cached_pinyin.exists():  # the slow word → pinyin part carries over from the old index
+            shutil.copyfile(cached_pinyin, building / PINYIN_CACHE)
+        Vocabulary.for_index(ix, building)
         self._swap_in(building)
         self.catch_up(store)
         return count

@@ -48,3 +48,16 @@ def test_schema_and_analyzers_pickle_and_compare_equal() -> None:
 
 def test_title_key_ignores_punctuation_and_width() -> None:
     assert title_key("关于《低保》的通知（２０２４）") == title_key("关于低保的通知2024")
+
+
+@given(st.text(alphabet="低保申请城乡居民人民政府中华人民共和国条例ABc12３ 。，\n", max_size=80))
+def test_the_fast_term_lists_equal_the_tokens(text: str) -> None:
+    for tokenizer in (JiebaTokenizer(), BigramTokenizer()):
+        assert tokenizer.terms(text) == [t for t, _, _ in spans(tokenizer, text)]
+
+
+def test_counted_text_writes_what_whoosh_would() -> None:
+    field = make_schema()["body_bi"]
+    fast = sorted(field.index(TEXT))
+    slow = sorted(super(type(field), field).index(TEXT))
+    assert fast == slow and len(fast) > 20

@@ -139,3 +139,26 @@ def test_a_writer_that_never_lets_go_is_a_clear_error(
         lock.release()
         store.close()
     assert not index.status(store).healthy, "nothing was written behind the caller's back"
+
+
+def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.vocabulary import Vocabulary
+
+    store, index = make(tmp_path)
+    put(store, doc("a", "农村低保申请指南"))
+    index.rebuild(store)
+    put(store, doc("b", "危房改造补助标准"))
+    index.catch_up(store)
+
+    def walk_the_lexicon(*args: Any, **kwargs: Any) -> Vocabulary:
+        raise AssertionError("built on first use")
+
+    monkeypatch.setattr(Vocabulary, "from_reader", walk_the_lexicon)
+    engine = SearchEngine(index, store)
+    try:
+        assert "危房" in engine.pinyin_candidates("weifang")
+        assert [h.id for h in engine.search("dibao").hits] == ["a"]
+    finally:
+        engine.close()
