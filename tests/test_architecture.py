@@ -105,3 +105,11 @@ def test_sqlalchemy_stays_inside_the_store() -> None:
             if relative not in STORE and "sqlalchemy" in imports(path, top_level_only=False):
                 offenders.append(relative)
     assert not offenders, offenders
+
+
+def test_every_test_folder_is_a_package() -> None:
+    # without tests/sync/__init__.py, tests/sync/synckit.py was importable both as ``synckit`` and
+    # ``tests.sync.synckit``: two copies of one module, each with its own classes and state
+    folders = {p.parent for p in (ROOT / "tests").rglob("test_*.py")}
+    missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
+    assert not missing, missing

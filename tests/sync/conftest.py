@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from synckit import FeedServer, Kiosk, Portal
 
 from kiosk.store import Store
+from tests.sync.synckit import FeedServer, Kiosk, Portal
 
 
 @pytest.fixture

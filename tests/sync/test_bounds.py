@@ -10,10 +10,10 @@ import os
 import time
 
 import pytest
-from synckit import FAST, FeedServer, Kiosk, Portal, doc
 
 from sync import SyncError
 from sync.feed import FeedWriter
+from tests.sync.synckit import FAST, FeedServer, Kiosk, Portal, doc
 
 
 def _sign(portal: Portal, ops: list[object]) -> None:

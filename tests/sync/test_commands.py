@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from synckit import FeedServer, doc
 
 from kiosk.cli import cli
 from kiosk.store import Store
+from tests.sync.synckit import FeedServer, doc
 
 
 @pytest.fixture

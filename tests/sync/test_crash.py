@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from synckit import FeedServer, Portal, doc
 
 from kiosk.store import VISIBLE, Store
 from sync.keys import init_keys
+from tests.sync.synckit import FeedServer, Portal, doc
 
 REPO = Path(__file__).resolve().parents[2]
 BATCHES, PER_BATCH = 8, 100

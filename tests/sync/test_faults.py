@@ -12,11 +12,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from synckit import FeedServer, Kiosk, Portal, doc
 
 from sync import SyncError, init_keys, publish
 from sync.client import SETTING_LAST_BATCH, SyncConfig
 from sync.fetchers import FetcherConfig
+from tests.sync.synckit import FeedServer, Kiosk, Portal, doc
 
 
 @pytest.fixture

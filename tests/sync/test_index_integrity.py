@@ -7,10 +7,10 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from synckit import FeedServer, Kiosk, Portal, doc
 
 from sync import SyncError
 from sync.feed import FeedWriter
+from tests.sync.synckit import FeedServer, Kiosk, Portal, doc
 
 
 def _batches(portal: Portal, count: int) -> FeedWriter:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from synckit import FeedServer, Kiosk, Portal, doc
-
 from sync.feed import FeedWriter
+from tests.sync.synckit import FeedServer, Kiosk, Portal, doc
 
 
 def _sign_batch(portal: Portal, ops: list[Any]) -> None:

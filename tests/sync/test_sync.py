@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from synckit import FeedServer, Kiosk, Portal, doc
 
 from sync import SyncError
 from sync.client import SETTING_LAST_BATCH, resolve_source
 from sync.keys import rotate_keys
+from tests.sync.synckit import FeedServer, Kiosk, Portal, doc
 
 
 def test_first_sync_brings_every_document(portal: Portal, server: FeedServer, kiosk: Kiosk) -> None:

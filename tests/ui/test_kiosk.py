@@ -88,6 +88,9 @@ def test_kiosk_mode_is_frameless_on_top_and_ignores_shortcuts(qtbot: Any, make_w
 def test_windowed_mode_can_close(qtbot: Any, window: Any) -> None:
     assert window.lock is None
     assert not window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert window.close(), "a windowed kiosk (a technician's desktop) closes like any window"
+    assert not window.isVisible()
+    assert not window.idle.enabled, "the idle timer stops with the window"
 
 
 def test_holding_the_hidden_corner_opens_the_pin_pad(qtbot: Any, window: Any) -> None:
