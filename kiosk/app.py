@@ -19,7 +19,7 @@ from kiosk.errors import KioskError
 from kiosk.importer import ImportReport, import_blobs, import_paths
 from kiosk.paths import asset, default_data_dir
 from kiosk.progress import ProgressFn
-from kiosk.settings import SyncSettings
+from kiosk.settings import SearchSettings, SyncSettings
 from kiosk.status import StatusSnapshot, local_time
 from kiosk.store import QUARANTINED, REJECTED, VISIBLE, Store
 
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 DEMO_DIR = asset("demo")
 
 
-#: Store setting: this kiosk's own synonym lines (assets/synonyms.txt format), added by the librarian.
-LOCAL_SYNONYMS_SETTING = "search.local_synonyms"
+#: The store key of :attr:`SearchSettings.local_synonyms` (the librarian's own synonym lines).
+LOCAL_SYNONYMS_SETTING = SearchSettings.PREFIX + "local_synonyms"
 
 
 class KioskContext:
@@ -91,7 +91,7 @@ class KioskContext:
 
             self.reconcile_index()
             self._engine = SearchEngine(self.search_index(), self.store())
-            local = self.store().get_setting(LOCAL_SYNONYMS_SETTING, [])
+            local = SearchSettings.load(self.store()).local_synonyms
             if local:
                 self._engine.set_local_synonyms(list(local))
         return self._engine

@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from kiosk.store import Store
 
-__all__ = ["SyncSettings", "UiSettings"]
+__all__ = ["SearchSettings", "SyncSettings", "UiSettings"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,20 @@ class SyncSettings(_Declared):
 
 
 @dataclass(frozen=True)
+class SearchSettings(_Declared):
+    """This kiosk's own additions to search (stored under ``search.``).
+
+    Attributes:
+        local_synonyms: synonym lines in ``assets/synonyms.txt`` format (``低保 保命钱``, or
+            ``a b => c`` one way) that the librarian added for the village's own words.
+    """
+
+    PREFIX = "search."
+
+    local_synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class UiSettings(_Declared):
     """Options of the villager-facing UI (stored under ``ui.``).
 
@@ -157,4 +171,7 @@ def _coerce(raw: Any, kind: type) -> Any:
         return raw if isinstance(raw, int) else None
     if kind is str:
         return raw if isinstance(raw, str) else None
+    if kind is tuple:  # a list of lines
+        ok = isinstance(raw, list) and all(isinstance(x, str) for x in raw)
+        return tuple(raw) if ok else None
     return None

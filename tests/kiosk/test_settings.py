@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.settings import SyncSettings, UiSettings
+from kiosk.settings import SearchSettings, SyncSettings, UiSettings
 from kiosk.store import Store
 from sync.schedule import Schedule, Window
 
@@ -24,7 +24,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
-@pytest.mark.parametrize("declared", [SyncSettings, UiSettings])
+@pytest.mark.parametrize("declared", [SearchSettings, SyncSettings, UiSettings])
 def test_every_setting_is_documented_in_the_readme_and_the_docstring(declared: type) -> None:
     readme = README.read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, flags=re.M))
@@ -37,6 +37,7 @@ def test_every_setting_is_documented_in_the_readme_and_the_docstring(declared: t
 def test_defaults_when_nothing_is_stored(store: Store) -> None:
     assert SyncSettings.load(store) == SyncSettings()
     assert UiSettings.load(store) == UiSettings()
+    assert SearchSettings.load(store) == SearchSettings()
 
 
 def test_saved_settings_load_back(store: Store) -> None:
@@ -49,6 +50,9 @@ def test_saved_settings_load_back(store: Store) -> None:
     assert store.get_setting("sync.window") == "01:00-05:00", "stored under its documented key"
     loaded = UiSettings.load(store)
     assert loaded.idle_timeout_s == 45.0 and loaded.high_contrast is True
+    SearchSettings(local_synonyms=("低保 保命钱",)).save(store)
+    assert store.get_setting("search.local_synonyms") == ["低保 保命钱"]
+    assert SearchSettings.load(store).local_synonyms == ("低保 保命钱",)
 
 
 def test_bad_values_fall_back_or_are_clamped(store: Store) -> None:
@@ -61,6 +65,8 @@ def test_bad_values_fall_back_or_are_clamped(store: Store) -> None:
     store.set_setting("sync.interval_minutes", "often")
     store.set_setting("sync.jitter_minutes", -5)
     store.set_setting("sync.ca_bundle", None)  # how an older kiosk stored "cleared"
+    store.set_setting("search.local_synonyms", ["低保 保命钱", 3])  # not all lines
+    assert SearchSettings.load(store).local_synonyms == ()
     sync = SyncSettings.load(store)
     assert sync.interval_minutes == 360 and sync.jitter_minutes == 0 and sync.ca_bundle == ""
 

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 
-from kiosk.app import LOCAL_SYNONYMS_SETTING, KioskContext
+from kiosk.app import KioskContext
 from kiosk.models import HIDDEN, StoredDocument
 from kiosk.pin import MAX_DIGITS, MIN_DIGITS, valid_pin
-from kiosk.settings import SyncSettings, UiSettings
+from kiosk.settings import SearchSettings, SyncSettings, UiSettings
 from kiosk.store import Store
 from sync.schedule import parse_window
 from ui.librarian.common import Page, panel
@@ -106,8 +106,7 @@ def check_synonym_line(text: str) -> str:
 
 def local_synonyms(store: Store) -> list[str]:
     """This kiosk's own synonym lines."""
-    lines = store.get_setting(LOCAL_SYNONYMS_SETTING, []) or []
-    return [str(line) for line in lines] if isinstance(lines, list) else []
+    return list(SearchSettings.load(store).local_synonyms)
 
 
 def _int(text: str, low: int, high: int, unit: str) -> int:
@@ -408,7 +407,8 @@ class SettingsPage(Page):
 
     def _save_synonyms(self, lines: list[str], done_text: str) -> None:
         """Persist the lines, then hand them to the running search engine (worker thread)."""
-        self.services.store.set_setting(LOCAL_SYNONYMS_SETTING, lines)
+        store = self.services.store
+        replace(SearchSettings.load(store), local_synonyms=tuple(lines)).save(store)
         self._show_synonyms()
         services = self.services
 
