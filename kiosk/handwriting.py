@@ -30,6 +30,8 @@ __all__ = [
     "Ink",
     "Recognizer",
     "ZinniaRecognizer",
+    "ink_from_json",
+    "is_installed",
     "load_ink",
     "normalise",
     "open_recognizer",
@@ -354,6 +356,17 @@ class ZinniaRecognizer:
 
     def candidates(self, ink: Ink, limit: int = 10) -> list[str]:
         return [char for char, _ in self.scored(ink, limit)]
+
+
+def is_installed(model: Path = MODEL_PATH) -> bool:
+    """Whether both the zinnia library and the model are there (cheap: the model is not read)."""
+    if not model.is_file():
+        return False
+    try:
+        _load_library()
+    except HandwritingError:
+        return False
+    return True
 
 
 def open_recognizer(model: Path = MODEL_PATH) -> ZinniaRecognizer | None:

@@ -172,9 +172,10 @@ class Services(QObject):
     # -- handwriting (手写) -----------------------------------------------------------------
     @property
     def handwriting_available(self) -> bool:
-        """Whether the 手写 key is offered: a recogniser was given, or the model is installed."""
+        """Whether the 手写 key is offered: a recogniser was given, or zinnia and its model are
+        installed (a key that never recognises anything would be a dead key)."""
         if self._recognizer is ...:
-            return handwriting.MODEL_PATH.is_file()
+            return handwriting.is_installed()
         return self._recognizer is not None
 
     def recognizer(self) -> handwriting.Recognizer | None:

@@ -17,6 +17,7 @@ from kiosk.handwriting import (
     HandwritingError,
     Ink,
     ZinniaRecognizer,
+    is_installed,
     load_ink,
     normalise,
     open_recognizer,
@@ -128,6 +129,7 @@ def load_ink_from(data: dict[str, object]) -> Ink:
 
 
 def test_without_a_model_there_is_no_recognizer(tmp_path: Path) -> None:
+    assert is_installed() and not is_installed(tmp_path / "missing.model")
     assert open_recognizer(tmp_path / "missing.model") is None
     with pytest.raises(HandwritingError, match="模型"):
         ZinniaRecognizer(tmp_path / "missing.model")
