@@ -219,6 +219,13 @@ class OnScreenKeyboard(QFrame):
             self.mode = "digits"
         self._build_keys()
 
+    def reset(self) -> None:
+        """Back to the pinyin keys (the next person starts where everyone does)."""
+        self.detach()
+        if self.mode != "pinyin":
+            self.mode = self._text_mode = "pinyin"
+            self._build_keys()
+
     def toggle_handwriting(self) -> None:
         """Pinyin keys ⇄ the 手写 pad."""
         self._commit_composition()

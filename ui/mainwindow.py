@@ -333,6 +333,7 @@ class MainWindow(QWidget):
         """Forget everything: queries, history, forms, reading, text size; back to Home."""
         self.services.stop_speaking()
         self._drop_focus()
+        self.keyboard.reset()
         for screen in self.screens.values():
             screen.reset()
         if self.large_text.isChecked() or self.contrast.isChecked():

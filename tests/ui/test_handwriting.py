@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtTest import QTest
 
 from tests.ui.helpers import find, settle, tap
@@ -172,6 +172,29 @@ def test_without_a_model_there_is_no_handwriting_key(qtbot: Any, ui_context: Any
         services.close()
         window._exit_allowed = True
         window.close()
+
+
+def test_the_idle_reset_brings_back_the_pinyin_keys(qtbot: Any, window: Any) -> None:
+    panel = open_handwriting(qtbot, window)
+    write_with_finger(panel.pad, "保", strokes=2)
+    settle(window)
+    window.reset_all()  # what the idle timeout does
+    assert panel.pad.strokes == []
+    tap(qtbot, window.screens["home"].search_box)
+    assert window.keyboard.mode == "pinyin"
+    assert find(window.keyboard, "key_q").isVisible() and not panel.isVisible()
+
+
+def test_a_mouse_writes_too(qtbot: Any, window: Any) -> None:
+    panel = open_handwriting(qtbot, window)
+    pad = panel.pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    for x in range(100, 300, 10):
+        qtbot.mouseMove(pad, QPoint(x, 100))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(300, 100))
+    settle(window)
+    assert len(pad.strokes) == 1 and len(pad.strokes[0]) > 10
+    assert panel.visible_candidates(), "一 or the like"
 
 
 def test_on_a_small_panel_the_pad_leaves_the_keys_on_screen(qtbot: Any, window: Any) -> None:
