@@ -269,7 +269,55 @@ class _Fts:
         return len(hits), hits
 
 
-def _open(engine: str, data_dir: Path) -> _Whoosh | _Fts:
+class _Naive:
+    """What a newcomer writes: Whoosh with jieba's ChineseAnalyzer over title and body, the
+    query parsed with OR-grouping, Whoosh's own BM25F. No facets, no snippets, no totals."""
+
+    def __init__(self, index_dir: Path) -> None:
+        from whoosh import index
+        from whoosh.qparser import MultifieldParser, OrGroup
+
+        self.searcher = index.open_dir(str(index_dir)).searcher()
+        self.parser = MultifieldParser(["title", "body"], self.searcher.schema, group=OrGroup)
+
+    def uncache(self) -> None:
+        pass
+
+    def search(self, text: str) -> tuple[int, list[str]]:
+        hits = self.searcher.search(self.parser.parse(text), limit=LIMIT)
+        return len(hits), [h["id"] for h in hits]
+
+
+def worker_build_naive(data_dir: Path, index_dir: Path) -> dict[str, Any]:
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index
+    from whoosh.fields import ID, TEXT, Schema
+
+    start = time.perf_counter()
+    shutil.rmtree(index_dir, ignore_errors=True)
+    index_dir.mkdir(parents=True)
+    analyzer = ChineseAnalyzer()
+    schema = Schema(
+        id=ID(stored=True),
+        title=TEXT(analyzer=analyzer, field_boost=2.0),
+        body=TEXT(analyzer=analyzer),
+    )
+    writer = index.create_in(str(index_dir), schema).writer(limitmb=256)
+    conn = sqlite3.connect(data_dir / "kiosk.sqlite3")
+    count = 0
+    for doc_id, title, body in conn.execute(
+        "SELECT id, title, body_text FROM documents WHERE visibility = 'visible'"
+    ):
+        writer.add_document(id=doc_id, title=title or "", body=body or "")
+        count += 1
+    writer.commit()
+    return {"seconds": time.perf_counter() - start, "docs": count, "maxrss_mb": _maxrss_mb(),
+            "index_bytes": _dir_size(index_dir)}  # fmt: skip
+
+
+def _open(engine: str, data_dir: Path) -> _Whoosh | _Fts | _Naive:
+    if engine == "naive":
+        return _Naive(data_dir / "naive-index")
     return _Whoosh(data_dir) if engine == "whoosh" else _Fts(data_dir / "fts5.sqlite3")
 
 
@@ -327,7 +375,7 @@ def worker_queries(
     return result
 
 
-def _profile_queries(searcher: _Whoosh | _Fts, per_query: list[dict[str, Any]]) -> str:
+def _profile_queries(searcher: _Whoosh | _Fts | _Naive, per_query: list[dict[str, Any]]) -> str:
     """cProfile of the whole uncached loop, then of each shape, then of the five slowest queries."""
     parts = []
 
@@ -390,8 +438,19 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
     say = lambda msg: print(f"[{label}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     res: dict[str, Any] = {"label": label, "jsonl": str(jsonl)}
 
-    say("importing into the store …")
-    res["import"] = _child(["_import", str(data_dir), str(jsonl)])
+    if (
+        jsonl.suffix == ".sqlite3"
+    ):  # an existing store (e.g. /work/bench-data): copied, not imported
+        say("copying the store …")
+        source = sqlite3.connect(f"file:{jsonl}?mode=ro", uri=True)
+        target = sqlite3.connect(data_dir / "kiosk.sqlite3")
+        source.backup(target)
+        target.close()
+        source.close()
+        res["import"] = None
+    else:
+        say("importing into the store …")
+        res["import"] = _child(["_import", str(data_dir), str(jsonl)])
     src = sqlite3.connect(data_dir / "kiosk.sqlite3")
     docs, raw_bytes, raw_chars = src.execute(
         "SELECT count(*), sum(length(CAST(title AS BLOB)) + length(CAST(body_text AS BLOB))),"
@@ -406,6 +465,9 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
     res["index_bytes"] = _dir_size(data_dir / "index")
     say(f"Whoosh build {res['build']['seconds']:.1f} s; building FTS5 baseline …")
     res["fts_build"] = _child(["_build_fts", str(data_dir), str(data_dir / "fts5.sqlite3")])
+    if args.naive:
+        say("building the naive Whoosh + jieba baseline …")
+        res["naive_build"] = _child(["_build_naive", str(data_dir), str(data_dir / "naive-index")])
 
     say("cold opens …")
     me = [sys.executable, str(Path(__file__).resolve())]
@@ -436,6 +498,11 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
         ),
         "fts": _child(["_queries", "fts", str(data_dir), str(args.queries), str(args.repeat)]),
     }
+    if args.naive:
+        res["queries"]["naive"] = _child(
+            ["_queries", "naive", str(data_dir), str(args.queries), str(args.repeat)]
+        )
+        res["cold"]["naive"] = _cold([*me, "_cold", "naive", str(data_dir), "低保"], runs)
     if args.profile:
         res["profiles"] = [str(workdir / f"{label}-profile-search.txt")]
     if args.profile_build:
@@ -470,14 +537,19 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
     first = max(ours_q["queries"], key=lambda q: q["first_ms"])
     first_i = ours_q["queries"].index(first)
     imp = res["import"]
+    imported = (
+        f"Store import: {imp['seconds']:.1f} s = **{docs / imp['seconds']:.0f} docs/s** "
+        f"(added {imp['added']}, quarantined {imp['quarantined']}, rejected {imp['rejected']}; "
+        f"peak RSS {imp['maxrss_mb']:.0f} MB)."
+        if imp
+        else "Store copied from an existing data dir (no import timed)."
+    )
     lines = [
         f"### {res['label']}: {docs:,} documents, raw text {res['raw_bytes'] / mb:.1f} MB UTF-8 "
         f"({res['raw_chars'] / 1e6:.2f} M chars)",
         "",
         f"Source `{res['jsonl']}`; {len(queries)} queries × {args.repeat} uncached rounds, limit {LIMIT}. "
-        f"Store import: {imp['seconds']:.1f} s = **{docs / imp['seconds']:.0f} docs/s** "
-        f"(added {imp['added']}, quarantined {imp['quarantined']}, rejected {imp['rejected']}; "
-        f"peak RSS {imp['maxrss_mb']:.0f} MB).",
+        + imported,
         "",
         "| metric | Whoosh + jieba (ours) | SQLite FTS5 trigram | ours / baseline |",
         "|---|---:|---:|---:|",
@@ -516,6 +588,30 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
         "| shape | n | ours p50 | ours p95 | ours max | base p50 | base max | ours ≥1 hit | base ≥1 hit |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if "naive" in res["queries"]:
+        nq, nb, nc = res["queries"]["naive"], res["naive_build"], cold["naive"]
+        n_ms = [m for q in nq["queries"] for m in q["ms"]]
+        lines[
+            lines.index(
+                "| shape | n | ours p50 | ours p95 | ours max | base p50 | base max | ours ≥1 hit | base ≥1 hit |"
+            )
+            - 1 : 0
+        ] = [
+            "",
+            "Naive Whoosh + jieba (`ChineseAnalyzer`, OR-grouped `MultifieldParser`, no facets, "
+            "totals or snippets), same documents and queries, same run:",
+            "",
+            "| metric | ours | naive Whoosh | ours / naive |",
+            "|---|---:|---:|---:|",
+            f"| index build rate | {docs / build['seconds']:.0f} docs/s | {docs / nb['seconds']:.0f} docs/s | {_ratio(build['seconds'], nb['seconds'])} (time) |",
+            f"| index size / raw text | {res['index_bytes'] / res['raw_bytes']:.2f} | {nb['index_bytes'] / res['raw_bytes']:.2f} | {_ratio(res['index_bytes'], nb['index_bytes'])} |",
+            f"| cold open → first answer | {cold['whoosh']['median_s'] * 1000:.0f} ms | {nc['median_s'] * 1000:.0f} ms | {_ratio(cold['whoosh']['median_s'], nc['median_s'])} |",
+            f"| query p50 | {_ms(_pct(ours_ms, 0.5))} ms | {_ms(_pct(n_ms, 0.5))} ms | {_ratio(_pct(ours_ms, 0.5), _pct(n_ms, 0.5))} |",
+            f"| query p95 | {_ms(_pct(ours_ms, 0.95))} ms | {_ms(_pct(n_ms, 0.95))} ms | {_ratio(_pct(ours_ms, 0.95), _pct(n_ms, 0.95))} |",
+            f"| query max | {_ms(max(ours_ms))} ms | {_ms(max(n_ms))} ms | {_ratio(max(ours_ms), max(n_ms))} |",
+            f"| peak RSS, search process | {ours_q['maxrss_mb']:.0f} MB | {nq['maxrss_mb']:.0f} MB | {_ratio(ours_q['maxrss_mb'], nq['maxrss_mb'])} |",
+            f"| queries that raised | {sum(1 for q in ours_q['queries'] if q['error'])} | {sum(1 for q in nq['queries'] if q['error'])} | |",
+        ]
     for shape in dict.fromkeys(s for s, _ in queries):
         idx = [i for i, (s, _) in enumerate(queries) if s == shape]
         o = [m for i in idx for m in ours_q["queries"][i]["ms"]]
@@ -604,8 +700,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="cProfile a second index build (about 2× slower)",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        action="append",
+        default=[],
+        help="an existing kiosk.sqlite3 to copy instead of importing (repeatable)",
+    )
+    parser.add_argument(
+        "--no-naive",
+        dest="naive",
+        action="store_false",
+        help="skip the naive Whoosh + jieba baseline (its build is slow)",
+    )
     args = parser.parse_args(argv)
-    if args.n is None and not args.jsonl:
+    if args.n is None and not args.jsonl and not args.store:
         args.n = 2000
     args.workdir.mkdir(parents=True, exist_ok=True)
     queries = load_queries(args.queries)
@@ -625,6 +734,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         datasets.append((f"generated-{args.n}{'-mined' if args.mine else ''}", path))
     datasets += [(p.stem, p) for p in args.jsonl]
+    datasets += [(f"store-{p.parent.name}", p) for p in args.store]
     report = [
         f"## Search benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
         f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}",
@@ -660,6 +770,8 @@ def _worker_main(argv: list[str]) -> int:
         result = worker_build_whoosh(
             Path(rest[0]), Path(rest[1]), profile_out, int(rest[2]) if len(rest) > 2 else 1
         )
+    elif command == "_build_naive":
+        result = worker_build_naive(Path(rest[0]), Path(rest[1]))
     elif command == "_build_fts":
         result = worker_build_fts(Path(rest[0]), Path(rest[1]))
     elif command == "_cold":

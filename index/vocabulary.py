@@ -52,6 +52,9 @@ class Vocabulary:
     _by_initials: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _full_keys: list[str] = field(default_factory=list, repr=False)
     _sorted_words: list[str] = field(default_factory=list, repr=False)
+    #: the reading of each character of the vocabulary, saved with it: a word typed that the
+    #: index lacks (a typo) is read without loading pypinyin in the search process
+    _char_pinyin: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -81,7 +84,7 @@ class Vocabulary:
         for word, weight in words.items():
             if word not in self.weights and word and all(is_cjk(c) for c in word):
                 self.weights[word] = weight
-                self.pinyin[word] = to_pinyin(word)
+                self.pinyin[word] = self.reading(word)
                 added = True
         if added:
             self._build_maps()
@@ -90,8 +93,12 @@ class Vocabulary:
     def save(self, folder: Path, generation: int) -> None:
         """Write the vocabulary of index ``generation`` beside the index, maps included, so a
         search process loads it in a few milliseconds instead of walking the lexicon."""
+        if not self._char_pinyin:
+            chars = {c for word in self.weights for c in word}
+            self._char_pinyin = {c: p for c in chars if (p := to_pinyin(c)[0])}
         state = (_SAVED_FORMAT, generation, self.weights, self.pinyin, self._by_full,
-                 self._by_initials, self._full_keys, self._sorted_words)  # fmt: skip
+                 self._by_initials, self._full_keys, self._sorted_words,
+                 self._char_pinyin)  # fmt: skip
         with contextlib.suppress(OSError):  # derived data: a reader rebuilds it if it is missing
             write_atomic(folder / _SAVED_FILE, pickle.dumps(state, protocol=5))
 
@@ -100,7 +107,7 @@ class Vocabulary:
         """The vocabulary saved for index ``generation``, or ``None`` (missing, stale, damaged)."""
         try:
             state = pickle.loads((folder / _SAVED_FILE).read_bytes())
-            fmt, saved_generation, weights, pinyin, by_full, by_initials, keys, words = state
+            fmt, saved_generation, weights, pinyin, by_full, by_initials, keys, words, chars = state
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
             return None
         if fmt != _SAVED_FORMAT or saved_generation != generation:
@@ -108,6 +115,7 @@ class Vocabulary:
         vocab = cls(weights=weights, pinyin=pinyin)
         vocab._by_full, vocab._by_initials = by_full, by_initials
         vocab._full_keys, vocab._sorted_words = keys, words
+        vocab._char_pinyin = chars
         return vocab
 
     @classmethod
@@ -116,8 +124,13 @@ class Vocabulary:
         generation = ix.latest_generation()
         vocab = cls.load(folder, generation)
         if vocab is None:
+            from index.synonyms import default_synonyms
+
             with ix.reader() as reader:
                 vocab = cls.from_reader(reader, cache_dir=folder)
+            # the bundled villager words too: their pinyin would otherwise load pypinyin (2 s)
+            # in the search process on its first query
+            vocab.add_words({t: 1 for t in default_synonyms().terms()})
             vocab.save(folder, generation)
         return vocab
 
@@ -181,8 +194,16 @@ class Vocabulary:
 
     def homophones(self, word: str) -> list[str]:
         """Words in the index that sound exactly like ``word``, most frequent first."""
-        full = self.pinyin.get(word) or to_pinyin(word)
+        full = self.pinyin.get(word) or self.reading(word)
         return [w for w in self._by_full.get(full[0], []) if w != word]
+
+    def reading(self, word: str) -> tuple[str, str]:
+        """``(full, initials)`` pinyin of any word: by character from the saved table when it
+        knows every character, else from pypinyin (2 s to load the first time)."""
+        chars = [self._char_pinyin.get(c, "") for c in word]
+        if word and all(chars):
+            return "".join(chars), "".join(c[0] for c in chars)
+        return to_pinyin(word)
 
     def has_prefix(self, prefix: str) -> bool:
         """Whether some word of the vocabulary starts with (or is) ``prefix`` (CJK)."""
@@ -219,7 +240,7 @@ def _iter_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
 PINYIN_CACHE = "pinyin-cache.json"
 # The saved vocabulary (not a Whoosh file: Whoosh ignores it, and a rebuild starts a new folder).
 _SAVED_FILE = "vocabulary.pickle"
-_SAVED_FORMAT = 1
+_SAVED_FORMAT = 2
 
 
 def _load_cache(cache_dir: Path | None) -> dict[str, tuple[str, str]]:

@@ -156,9 +156,13 @@ def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
         raise AssertionError("built on first use")
 
     monkeypatch.setattr(Vocabulary, "from_reader", walk_the_lexicon)
+    monkeypatch.setattr("index.vocabulary.to_pinyin", walk_the_lexicon)  # pypinyin: 2 s to load
     engine = SearchEngine(index, store)
     try:
         assert "危房" in engine.pinyin_candidates("weifang")
         assert [h.id for h in engine.search("dibao").hits] == ["a"]
+        # a word the index lacks (a typo) is read from the saved characters' pinyin
+        assert engine.vocabulary.reading("房危") == ("fangwei", "fw")
+        assert engine.vocabulary.homophones("房危") == []
     finally:
         engine.close()
