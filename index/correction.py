@@ -24,13 +24,18 @@ from index.analysis import bigrams, is_cjk
 from index.vocabulary import Vocabulary
 from kiosk.paths import asset
 
-__all__ = ["Corrector", "bigram_doc_frequency", "lookalikes", "to_simplified"]
+__all__ = [
+    "Corrector", "bigram_doc_frequency", "confusables", "fix_in_context", "lookalikes",
+    "to_simplified",
+]  # fmt: skip
 
 _LONGEST = 4
 # A correction must be this much more common (documents) than what was typed …
 _COMMONER = 30
 # … and found in at least this many documents.
 _MIN_DOCS = 3
+# A real word beside its neighbour must be this much rarer than the same-sounding one.
+_CONTEXT_COMMONER = 10
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 _opencc_lock = threading.Lock()
@@ -60,6 +65,55 @@ def lookalikes() -> dict[str, frozenset[str]]:
         for char in group:
             table.setdefault(char, set()).update(c for c in group if c != char)
     return {c: frozenset(others) for c, others in table.items()}
+
+
+@lru_cache(maxsize=1)
+def confusables() -> dict[str, tuple[str, ...]]:
+    """Real word → the real words typed for it (``assets/confusables.txt``: 权利/权力)."""
+    table: dict[str, list[str]] = {}
+    for line in asset("confusables.txt").read_text(encoding="utf-8").splitlines():
+        group = line.split("#", 1)[0].split()
+        for word in group:
+            table.setdefault(word, []).extend(w for w in group if w != word)
+    return {w: tuple(others) for w, others in table.items()}
+
+
+def fix_in_context(text: str, phrase_frequency: Callable[[str], int]) -> str | None:
+    """A real word where another fits its neighbours far better, replaced: 行政权利 → 行政权力
+    when documents write 行政权力 and hardly ever 行政权利. ``None`` when nothing changed.
+
+    ``phrase_frequency`` counts the documents holding a text literally. Only the words of
+    ``assets/confusables.txt`` are checked, so most queries cost nothing here.
+    """
+    table = confusables()
+    out = text
+    for word, others in table.items():
+        start = out.find(word)
+        while start >= 0:
+            before = out[max(0, start - 2) : start]
+            after = out[start + len(word) : start + len(word) + 2]
+            contexts = [c for c in (before, after) if len(c) == 2 and all(is_cjk(ch) for ch in c)]
+            for other in others if contexts else ():
+                # one neighbour must speak for the other word, and none for the typed one
+                votes = [
+                    _vote(phrase_frequency, ctx, word, other, ctx == before) for ctx in contexts
+                ]
+                if max(votes) > 0 and min(votes) >= 0:
+                    out = out[:start] + other + out[start + len(word) :]
+                    break
+            start = out.find(word, start + len(word))
+    return out if out != text else None
+
+
+def _vote(
+    frequency: Callable[[str], int], context: str, typed: str, other: str, before: bool
+) -> int:
+    """1 when the context is written with ``other`` far more often, -1 when with ``typed``."""
+    as_typed = frequency(context + typed if before else typed + context)
+    instead = frequency(context + other if before else other + context)
+    if instead >= _MIN_DOCS and instead >= _CONTEXT_COMMONER * as_typed:
+        return 1
+    return -1 if as_typed > instead else 0
 
 
 class Corrector:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 import threading
 import unicodedata
@@ -36,7 +37,7 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from index.analysis import STOP_WORDS, bigrams, fold, is_cjk
-from index.correction import Corrector, bigram_doc_frequency, to_simplified
+from index.correction import Corrector, bigram_doc_frequency, fix_in_context, to_simplified
 from index.indexer import SearchIndex
 from index.lexicon import REGION_SUFFIXES, function_words, region_names, strip_region_suffix
 from index.query import Alternative, Concept, ConceptMatch, MatchKind
@@ -59,6 +60,8 @@ MAX_QUERY_CHARS = 64
 FUNCTION_WORDS = function_words()
 #: Share of a function word's BM25F score that counts (index/query.py Alternative.weight).
 _FUNCTION_WORD_WEIGHT = 0.02
+# Documents read to count a phrase literally (the real-word typo check).
+_PHRASE_SAMPLE = 300
 _MAX_CONCEPTS = 10
 _MAX_WORD = 8
 _SNIPPET_CHARS = 90
@@ -388,12 +391,36 @@ class SearchEngine:
                 or reader.doc_frequency("body", p) + reader.doc_frequency("title", p) < 3
             )
         ]
-        if not suspect:
+        fixed = None
+        if suspect:
+            corrector = Corrector(
+                self.vocabulary, bigram_doc_frequency(searcher), lambda w: w in known or w in fw
+            )
+            fixed = corrector.correct(text)
+        frequency = self._phrase_frequency(searcher)
+        if frequency is not None:
+            fixed = fix_in_context(fixed or text, frequency) or fixed
+        return fixed
+
+    def _phrase_frequency(self, searcher: Searcher) -> Any:
+        """Documents holding a short text literally: candidates by bigrams, then their bodies
+        read from the store (at most a few hundred, only for the real-word check)."""
+        if self.store is None:
             return None
-        corrector = Corrector(
-            self.vocabulary, bigram_doc_frequency(searcher), lambda w: w in known or w in fw
-        )
-        return corrector.correct(text)
+        store = self.store
+        cache: dict[str, int] = {}
+
+        def frequency(text: str) -> int:
+            if text not in cache:
+                query = Q.And([Q.Term("body_bi", g) for g in bigrams(text)])
+                ids = [
+                    searcher.stored_fields(n)["id"]
+                    for n in itertools.islice(searcher.docs_for_query(query), _PHRASE_SAMPLE)
+                ]
+                cache[text] = sum(text in d.body_text for d in store.get_many(ids))
+            return cache[text]
+
+        return frequency
 
     def _regions(self, searcher: Searcher) -> set[str]:
         """Place names of the documents' own region field (桐溪市 → 桐溪), besides assets/."""

@@ -14,7 +14,7 @@ import pytest
 
 from index import SearchEngine
 from index.attachments import attachment_text, pdf_text
-from index.correction import lookalikes, to_simplified
+from index.correction import confusables, fix_in_context, lookalikes, to_simplified
 from index.lexicon import function_words, region_names, strip_region_suffix
 from index.titles import query_title_keys, title_keys
 from kiosk.app import KioskContext
@@ -125,6 +125,15 @@ def test_traditional_characters_are_folded(engine: SearchEngine) -> None:
     assert to_simplified("養老保險 殘疾人") == "养老保险 残疾人"
     assert first_ids(engine, "殘疾人補貼") == first_ids(engine, "残疾人补贴")
     assert first_ids(engine, "殘疾人補貼")
+
+
+def test_a_real_word_is_replaced_when_another_fits_its_neighbour_far_better() -> None:
+    documents = ["行政权力的监督"] * 12 + ["公民权利"] * 20 + ["行政权利"]
+    frequency = lambda text: sum(text in d for d in documents)  # noqa: E731
+    assert "权力" in confusables()["权利"]
+    assert fix_in_context("行政权利监督", frequency) == "行政权力监督"
+    assert fix_in_context("公民权利", frequency) is None  # fits as typed
+    assert fix_in_context("权利", frequency) is None  # no neighbour, no judgement
 
 
 def test_lookalike_table_is_symmetric() -> None:
