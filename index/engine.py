@@ -60,6 +60,8 @@ MAX_QUERY_CHARS = 64
 FUNCTION_WORDS = function_words()
 #: Share of a function word's BM25F score that counts (index/query.py Alternative.weight).
 _FUNCTION_WORD_WEIGHT = 0.02
+#: The same for a lone character next to a question word (分 in 遗产怎么分).
+_LONE_CHARACTER_WEIGHT = 0.1
 # Documents read to count a phrase literally (the real-word typo check).
 _PHRASE_SAMPLE = 300
 _MAX_CONCEPTS = 10
@@ -319,6 +321,13 @@ class SearchEngine:
                     results.narrowed_to.append(label)
                 else:
                     results.not_found_for.append(label)
+            if any(not label.endswith("年") for label in results.not_found_for):
+                # no rule of that place: the national rules (no region) when they answer
+                national = ~_docs_mask(searcher, arrays, Q.Every("region")) & arrays.live
+                narrowed = national if allowed is None else allowed & national
+                ranking = rank(arrays, plan, wanted, narrowed, pinned)
+                if ranking.order and not ranking.relaxed:
+                    allowed = narrowed
             ranking = rank(arrays, plan, wanted, allowed, pinned)
             order = ranking.order
             result_mask |= ranking.result_mask
@@ -482,11 +491,20 @@ class SearchEngine:
             elif piece[0].isdigit():
                 concepts.append(Concept.of(piece))
             else:
-                for word in self._segment(searcher, piece):
-                    if word in self.function_words and word not in self.synonyms.terms():
+                words = self._segment(searcher, piece)
+                asked = [w in self.function_words and w not in self.synonyms.terms() for w in words]
+                for i, word in enumerate(words):
+                    if asked[i]:
                         # never required, and barely scored: "农村危房改造怎么申请" must not
                         # outrank the 低保 rules for "低保怎么申请" because it says 怎么
                         weak = Alternative(word, "word", weight=_FUNCTION_WORD_WEIGHT)
+                        concepts.append(Concept(word, (weak,), required=False))
+                    elif len(word) == 1 and any(
+                        asked[j] for j in (i - 1, i + 1) if 0 <= j < len(words)
+                    ):
+                        # a lone character inside the question (遗产怎么分, 丢了怎么补办) is part
+                        # of how it is asked: it may score a little, it is not required
+                        weak = Alternative(word, "word", weight=_LONE_CHARACTER_WEIGHT)
                         concepts.append(Concept(word, (weak,), required=False))
                     else:
                         concepts.append(Concept.of(word, self.synonyms.expand(word)))
@@ -619,8 +637,8 @@ def _region_query(place: str) -> Q.Query:
     """Documents of a place: its region field (重庆, 重庆市 …) or its name in the title."""
     clauses: list[Q.Query] = [Q.Term("region", place)]
     clauses += [Q.Term("region", place + suffix) for suffix in REGION_SUFFIXES]
-    grams = bigrams(place)
-    clauses.append(Q.And([Q.Term("title_bi", g) for g in grams]))
+    # a title that starts with the place (浙江省…, 青岛市…), with or without 中华人民共和国
+    clauses += [Q.Prefix("title_keys", f"{tier}:{place}") for tier in (0, 1)]
     return Q.Or(clauses)
 
 

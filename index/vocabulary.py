@@ -192,6 +192,10 @@ class Vocabulary:
                         best[end] = candidate
         return best[-1]
 
+    def sounding(self, full: str) -> list[str]:
+        """Words whose toneless full pinyin is ``full`` (``dibao`` → 低保 …), most frequent first."""
+        return list(self._by_full.get(full, []))
+
     def homophones(self, word: str) -> list[str]:
         """Words in the index that sound exactly like ``word``, most frequent first."""
         full = self.pinyin.get(word) or self.reading(word)

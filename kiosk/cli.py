@@ -180,6 +180,7 @@ def import_(context: KioskContext, paths: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results.")
 @click.option("--category", help="Only this 主题分类.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only documents with this 有效性.")
+@click.option("--as-typed", is_flag=True, help="Search exactly what was typed: no typo correction.")
 @pass_context
 def search(
     context: KioskContext,
@@ -188,6 +189,7 @@ def search(
     as_json: bool,
     category: str | None,
     status: str | None,
+    as_typed: bool,
 ) -> None:
     """Search documents. QUERY '-' reads one query per line from stdin (one JSON array each)."""
     engine = context.engine()
@@ -195,22 +197,32 @@ def search(
     if query == "-":
         for line in sys.stdin:
             results = engine.search(
-                line.rstrip("\n"), filters=filters, limit=limit, with_facets=False
+                line.rstrip("\n"),
+                filters=filters,
+                limit=limit,
+                with_facets=False,
+                correct=not as_typed,
             )
             click.echo(json.dumps([h.to_json() for h in results.hits], ensure_ascii=False))
         return
-    results = engine.search(query, filters=filters, limit=limit)
+    results = engine.search(query, filters=filters, limit=limit, correct=not as_typed)
     if as_json:
         click.echo(json.dumps([h.to_json() for h in results.hits], ensure_ascii=False, indent=1))
         return
     if results.pinyin_words:
         click.echo(f"拼音理解为：{'、'.join(results.pinyin_words)}")
+    if results.corrected:
+        click.echo(f"已为您查找：{results.corrected}（搜原文请加 --as-typed）")
     if results.did_you_mean:
         click.echo(f"您是不是要找：{results.did_you_mean}")
+    for place in results.not_found_for:
+        click.echo(f"没有找到“{place}”的文件，下面是其他地方和全国的规定。")
+    for place in results.narrowed_to:
+        click.echo(f"只显示“{place}”的文件。")
     if not results.hits:
         click.echo("没有找到相关文件。可以换个说法，或少输几个字再试。(no results)")
         return
-    note = "（未能同时找到所有词，显示包含部分词语的结果）" if results.relaxed else ""
+    note = "（没有找到完全相符的文件，下面是部分相关的）" if results.relaxed else ""
     about = "约 " if results.total_is_estimate else ""
     click.echo(f"共找到 {about}{results.total} 篇{note}")
     for rank, hit in enumerate(results.hits, 1):

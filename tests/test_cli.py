@@ -51,6 +51,15 @@ def test_search_filters_and_plain_output(demo_copy: Path) -> None:
     assert code == 0, out
 
 
+def test_search_says_what_it_searched_instead_and_can_search_as_typed(demo_copy: Path) -> None:
+    code, out = kiosk(demo_copy, "search", "就业创叶")
+    assert code == 0 and "已为您查找：就业创业" in out and "共找到" in out
+    code, out = kiosk(demo_copy, "search", "--as-typed", "就业创叶")
+    assert code == 0 and "已为您查找" not in out
+    code, out = kiosk(demo_copy, "search", "--json", "低保 火星")
+    assert code == 0 and {r["match"] for r in json.loads(out)} == {"partial"}
+
+
 def test_search_stdin_prints_one_array_per_line(demo_copy: Path) -> None:
     code, out = kiosk(demo_copy, "search", "-", input="低保\n\n医保\n")
     assert code == 0, out
