@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 import shutil
 from functools import cached_property
 from pathlib import Path
@@ -120,7 +119,7 @@ class KioskContext:
 
     def status(self, now: dt.datetime | None = None) -> StatusSnapshot:
         """Gather the librarian's status (opens the index: call it off the UI thread)."""
-        from sync.schedule import Schedule, next_run
+        from sync.schedule import Schedule, earliest_run
 
         now = now or dt.datetime.now()
         store = self.store()
@@ -141,10 +140,7 @@ class KioskContext:
         last_error = last_any.error if last_any is not None and not last_any.ok else None
         settings = SyncSettings.load(store)
         schedule = Schedule.from_settings(settings)
-        earliest = Schedule(schedule.interval, schedule.window, dt.timedelta(0))
-        next_sync = (
-            next_run(now, last_success, earliest, random.Random(0)) if settings.feed_url else None
-        )
+        next_sync = earliest_run(now, last_success, schedule) if settings.feed_url else None
         return StatusSnapshot(
             counts=store.counts(),
             index_healthy=healthy,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -291,6 +292,9 @@ class Store:
             raise StoreError(f"无法创建数据目录 {self.path.parent}：{e.strerror}") from e
         self._engine: Engine = create_engine(f"sqlite:///{self.path}", future=True)
         event.listen(self._engine, "connect", _set_sqlite_pragmas)
+        # A Store dropped without close() still closes its pooled connections (Python 3.13
+        # warns about every sqlite3 connection collected open, in whatever code runs next).
+        weakref.finalize(self, self._engine.dispose)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         try:
             self._migrate()

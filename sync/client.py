@@ -32,6 +32,7 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from kiosk.errors import StoreError
 from kiosk.screening import ContentScreen, default_screen
+from kiosk.settings import SyncSettings
 from kiosk.store import Store
 from sync._apply import (
     MAX_BATCH_BYTES,
@@ -90,6 +91,15 @@ class SyncConfig:
     max_line_bytes: int = MAX_LINE_BYTES
     max_batch_bytes: int = MAX_BATCH_BYTES
     deadline_seconds: float = 1200.0
+
+    @classmethod
+    def from_settings(cls, settings: SyncSettings) -> SyncConfig:
+        """The librarian's CA bundle and proxy (UI, CLI and scheduler alike); the rest as above."""
+        return cls(
+            fetcher=FetcherConfig(
+                ca_bundle=settings.ca_bundle or None, proxy=settings.proxy or None
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import click
 
 from kiosk.settings import SyncSettings
 from sync import feed as _feed
-from sync.client import SyncProgress, SyncResult, sync_once
+from sync.client import SyncConfig, SyncProgress, SyncResult, sync_once
 from sync.errors import SyncError
 from sync.keys import ROLES, init_keys, rotate_keys
 from sync.schedule import Schedule, next_run
@@ -140,27 +140,34 @@ class _ProgressLine:
 
 
 @click.command("sync")
-@click.option("--once", is_flag=True, help="同步一次后退出（供 cron / systemd 定时器使用）。")
 @click.option("--from", "source", metavar="URL_OR_DIR", help="更新源地址或文件夹（如 U 盘）。")
 @click.option(
     "--trusted-root",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="安装并使用此 root.json 作为受信任的根元数据。",
 )
+@click.option(
+    "--service",
+    is_flag=True,
+    help="按管理员设置的计划反复同步，直到被停止（无界面的终端用；kiosk run 自己会按计划同步）。",
+)
+@click.option(
+    "--once", is_flag=True, hidden=True, help="同步一次（默认即如此，保留以兼容旧脚本）。"
+)
 @click.pass_context
-def sync(ctx: click.Context, once: bool, source: str | None, trusted_root: Path | None) -> None:
-    """Bring the portal's signed feed into this kiosk (verify, apply, then update the index)."""
+def sync(
+    ctx: click.Context, source: str | None, trusted_root: Path | None, service: bool, once: bool
+) -> None:
+    """Bring the portal's signed feed into this kiosk once (verify, apply, update the index).
+
+    ``--service`` keeps syncing on the librarian's schedule (interval, window, jitter) instead.
+    """
     kiosk = _kiosk(ctx)
     store = kiosk.store()
-    settings = SyncSettings.load(store)
-    source = source or settings.feed_url
-    if not source:
-        raise click.ClickException(
-            "未设置更新源：请用 --from 指定地址或文件夹，或在管理员“设置”中填写更新源地址"
-            " (sync.feed_url)。 (no feed source)"
-        )
+    if service and once:
+        raise click.UsageError("--service 与 --once 不能同时使用。")
 
-    def one() -> SyncResult:
+    def one(source: str) -> SyncResult:
         return sync_once(
             kiosk.data_dir,
             store,
@@ -168,26 +175,38 @@ def sync(ctx: click.Context, once: bool, source: str | None, trusted_root: Path 
             trusted_root=trusted_root,
             on_progress=_ProgressLine(),
             on_applied=kiosk.catch_up_index,
+            config=SyncConfig.from_settings(SyncSettings.load(store)),
         )
 
-    if once:
+    def configured() -> str:
+        found = source or SyncSettings.load(store).feed_url
+        if not found:
+            raise click.ClickException(
+                "未设置更新源：请用 --from 指定地址或文件夹，或在管理员“设置”中填写更新源地址"
+                " (sync.feed_url)。 (no feed source)"
+            )
+        return found
+
+    if not service:
         try:
-            result = one()
+            result = one(configured())
         except SyncError as e:
             raise click.ClickException(str(e)) from e
         click.echo(result.summary())
         for rejection in result.rejections[:20]:
             click.echo(f"已拒收：{rejection}", err=True)
         return
-    schedule = Schedule.from_settings(settings)
     last: dt.datetime | None = None
-    while True:  # the service mode: sync on schedule until stopped
-        due = next_run(dt.datetime.now(), last, schedule)
+    while True:  # the service mode: until stopped; settings are read again for every run
+        settings = SyncSettings.load(store)
+        due = next_run(dt.datetime.now(), last, Schedule.from_settings(settings))
         click.echo(f"下次同步：{due:%Y-%m-%d %H:%M:%S}", err=True)
         time.sleep(max(0.0, (due - dt.datetime.now()).total_seconds()))
         last = dt.datetime.now()
         try:
-            click.echo(one().summary())
-        except SyncError as e:
-            click.echo(str(e), err=True)
+            click.echo(one(configured()).summary())
+        except (SyncError, click.ClickException) as e:
+            message = e.format_message() if isinstance(e, click.ClickException) else str(e)
+            logger.error("scheduled sync failed: %s", message)
+            click.echo(message, err=True)
         trusted_root = None  # installed on the first run; the kiosk keeps its own copy

@@ -42,6 +42,8 @@ class FetcherConfig:
         chunk_size: bytes per read.
         ca_bundle: path of a CA bundle (PEM) for government intranets with their own CA;
             ``None`` uses the system/certifi bundle.
+        proxy: ``http://host:port`` for http and https alike; ``None`` leaves it to the
+            environment (``HTTPS_PROXY``, ``NO_PROXY``).
         user_agent: sent with every request.
     """
 
@@ -52,6 +54,7 @@ class FetcherConfig:
     backoff: float = 1.0
     chunk_size: int = 64 * 1024
     ca_bundle: str | None = None
+    proxy: str | None = None
     user_agent: str = f"zwgk-kiosk/{kiosk.__version__}"
 
 
@@ -62,8 +65,8 @@ class _Retryable(Exception):
 class RequestsFetcher(FetcherInterface):
     """HTTP(S) downloads with one reused session, timeouts, retries with backoff and resume.
 
-    Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY`` …), as requests does by
-    default. A body cut off mid-way is resumed with a ``Range`` request on the next attempt.
+    The proxy is the configured one, else the environment's (``HTTPS_PROXY``, ``NO_PROXY`` …),
+    as requests does by default. A body cut off mid-way is resumed with a ``Range`` request on the next attempt.
     ``FetcherInterface.download_file`` caps every download at the length TUF expects, so an
     endless body stops there.
     """
@@ -78,6 +81,9 @@ class RequestsFetcher(FetcherInterface):
         self._session.headers["Accept-Encoding"] = "identity"
         if self.config.ca_bundle:
             self._session.verify = self.config.ca_bundle
+        # passed with each request: requests lets the environment's proxy beat a session's
+        proxy = self.config.proxy
+        self._proxies = {"http": proxy, "https": proxy} if proxy else None
 
     def close(self) -> None:
         self._session.close()
@@ -104,6 +110,7 @@ class RequestsFetcher(FetcherInterface):
                     stream=True,
                     timeout=(cfg.connect_timeout, cfg.read_timeout),
                     headers=headers,
+                    proxies=self._proxies,
                 )
             except requests.exceptions.Timeout as e:
                 last = e

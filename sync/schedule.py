@@ -1,8 +1,8 @@
 """When to sync next: an interval, inside a daily window, with random jitter. Pure functions.
 
 A fleet of 1,500 kiosks that all sync at 01:00 sharp would stampede the portal; each kiosk picks a
-random moment inside its window instead. The UI runs :func:`next_run` on its worker thread; the
-``kiosk sync`` loop uses it too. Times are naive local wall-clock datetimes.
+random moment inside its window instead. The running kiosk's scheduler (``ui.autosync``) and
+``kiosk sync --service`` both plan with :func:`next_run`. Times are naive local wall-clock datetimes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kiosk.settings import SyncSettings
 
-__all__ = ["Schedule", "Window", "in_window", "next_run", "parse_window"]
+__all__ = ["Schedule", "Window", "earliest_run", "in_window", "next_run", "parse_window"]
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ class Schedule:
     Attributes:
         interval: time between two syncs.
         window: the daily window syncs must start in; ``None`` means any time.
-        jitter: up to this much random delay is added (kept inside the window).
+        jitter: up to this much random delay is added when there is no window (with one, the
+            start is spread over the window, see :func:`next_run`).
     """
 
     interval: dt.timedelta = dt.timedelta(minutes=SyncSettings.interval_minutes)
@@ -106,22 +107,34 @@ def _window_bounds(moment: dt.datetime, window: Window) -> tuple[dt.datetime, dt
     raise AssertionError("unreachable: one of three occurrences always follows moment")
 
 
+def earliest_run(now: dt.datetime, last_run: dt.datetime | None, schedule: Schedule) -> dt.datetime:
+    """The earliest moment the next sync may start (:func:`next_run` before its random delay):
+    ``last_run + interval`` (``now`` if never run or overdue), moved into the next window."""
+    due = now if last_run is None else max(now, last_run + schedule.interval)
+    if schedule.window is None:
+        return due
+    return _window_bounds(due, schedule.window)[0]
+
+
 def next_run(
     now: dt.datetime,
     last_run: dt.datetime | None,
     schedule: Schedule,
     rng: random.Random | None = None,
 ) -> dt.datetime:
-    """The moment the next sync should start.
+    """The moment the next sync should start: :func:`earliest_run` plus a random delay.
 
-    ``last_run + interval`` (or ``now`` if never run and not later than now), moved forward into
-    the next window occurrence if outside one, plus a random jitter that stays inside the window.
+    Without a window the delay is up to the jitter. With one it is spread over the whole rest of
+    the window (a fleet shares the window, and 1,500 kiosks all starting in its first half hour
+    would stampede the portal), but over no more than one interval, so a frequent schedule keeps
+    its pace.
     """
     rng = rng or random.Random()
-    due = now if last_run is None else max(now, last_run + schedule.interval)
+    start = earliest_run(now, last_run, schedule)
     jitter = schedule.jitter.total_seconds()
     if schedule.window is None:
-        return due + dt.timedelta(seconds=rng.uniform(0, jitter))
-    start, end = _window_bounds(due, schedule.window)
+        return start + dt.timedelta(seconds=rng.uniform(0, jitter))
+    end = _window_bounds(start, schedule.window)[1]
     room = max(0.0, (end - start).total_seconds() - 1)
-    return start + dt.timedelta(seconds=rng.uniform(0, min(jitter, room)))
+    spread = min(room, max(jitter, schedule.interval.total_seconds()))
+    return start + dt.timedelta(seconds=rng.uniform(0, spread))

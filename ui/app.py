@@ -19,6 +19,7 @@ from kiosk import logs
 from kiosk.app import KioskContext
 from kiosk.settings import UiSettings
 from ui import crash
+from ui.autosync import AutoSync
 from ui.mainwindow import MainWindow
 from ui.printing import Printer
 from ui.services import Services
@@ -114,6 +115,9 @@ def start_kiosk(context: KioskContext, windowed: bool = False) -> MainWindow:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     _started[id(window)] = _Started(hide_cursor)
     window.services.engine_ready.connect(_freeze_heap)
+    # the appliance keeps itself current (tests and screenshots build windows without it)
+    window.services.autosync = AutoSync(context, parent=window)
+    window.services.autosync.start()
     log.info(
         "kiosk started (%s) on %s", "windowed" if windowed else "full screen", context.data_dir
     )
@@ -132,6 +136,9 @@ def _freeze_heap() -> None:
 
 def stop_kiosk(window: MainWindow) -> None:
     """Undo :func:`start_kiosk`: stop background work, put hooks and logging back."""
+    if window.services.autosync is not None:
+        window.services.autosync.stop()
+        window.services.autosync = None
     window.shutdown()
     window.services.close()
     crash.uninstall()

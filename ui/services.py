@@ -34,6 +34,7 @@ from ui.workers import TaskRunner, explain
 
 if TYPE_CHECKING:
     from index import Hit, SearchEngine, SearchResults
+    from ui.autosync import AutoSync
 
 __all__ = ["HomeData", "Services"]
 
@@ -92,6 +93,8 @@ class Services(QObject):
         # 0.2 s); ``None`` means none (the 手写 key is hidden)
         self._recognizer = recognizer
         self._recognizer_lock = threading.Lock()
+        #: the scheduled sync of a running kiosk (ui.app.start_kiosk sets it)
+        self.autosync: AutoSync | None = None
 
     # -- search engine (worker threads) ----------------------------------------------------
     def engine(self) -> SearchEngine:

@@ -1,5 +1,6 @@
 import datetime as dt
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_reopening_keeps_data_and_newer_schemas_are_refused(tmp_path: Path) -> N
     put(store, doc("a", "低保通知"))
     store.close()
     assert Store.in_dir(tmp_path).get("a") is not None
-    with sqlite3.connect(tmp_path / Store.FILENAME) as conn:
+    with closing(sqlite3.connect(tmp_path / Store.FILENAME)) as conn:  # `with conn` only commits
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="比本程序新"):
         Store.in_dir(tmp_path)

@@ -43,6 +43,8 @@ class FeedServer:
         self.faults: dict[str, Fault] = {}
         self.requests: Counter[str] = Counter()
         self.ranges: list[str] = []
+        #: hosts asked for through this server acting as an HTTP proxy
+        self.proxied_hosts: set[str] = set()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,6 +90,10 @@ class FeedServer:
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?", 1)[0]
+        if path.startswith("http://"):  # asked as a proxy: absolute-form request target
+            host, path = path[len("http://") :].split("/", 1)
+            self.proxied_hosts.add(host)
+            path = "/" + path
         self.requests[path] += 1
         fault = self._take_fault(path)
         kind = fault.kind if fault else ""

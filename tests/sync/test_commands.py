@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
+from kiosk.settings import SyncSettings
 from kiosk.store import Store
 from tests.sync.synckit import FeedServer, doc
 
@@ -38,7 +41,7 @@ def test_keys_publish_sync_round_trip(runner: CliRunner, tmp_path: Path) -> None
 
     server = FeedServer(feed)
     try:
-        args = ["--data-dir", str(data), "sync", "--once", "--from", server.url]
+        args = ["--data-dir", str(data), "sync", "--from", server.url]
         result = runner.invoke(cli, [*args, "--trusted-root", str(keys / "root.json")])
         assert result.exit_code == 0, result.output
         assert "新增 2" in result.output
@@ -61,7 +64,7 @@ def test_keys_publish_sync_round_trip(runner: CliRunner, tmp_path: Path) -> None
 
 def test_sync_uses_the_configured_feed_url(runner: CliRunner, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    result = runner.invoke(cli, ["--data-dir", str(data), "sync", "--once"])
+    result = runner.invoke(cli, ["--data-dir", str(data), "sync"])
     assert result.exit_code != 0 and "未设置更新源" in result.output
     keys, feed = tmp_path / "keys", tmp_path / "feed"
     runner.invoke(cli, ["keys", "init", str(keys)])
@@ -75,6 +78,41 @@ def test_sync_uses_the_configured_feed_url(runner: CliRunner, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert "新增 1" in result.output
+
+
+def test_sync_from_a_folder_runs_once_and_returns(tmp_path: Path) -> None:
+    # a librarian types this with a USB stick in: it must come back, not wait for the schedule
+    keys, feed, data = tmp_path / "keys", tmp_path / "feed", tmp_path / "data"
+    runner = CliRunner()
+    runner.invoke(cli, ["keys", "init", str(keys)])
+    runner.invoke(cli, ["publish", str(_write(tmp_path / "a.jsonl", [doc(1)])), str(feed),
+                        "--keys", str(keys), "--expires", "365"])  # fmt: skip
+    command = [sys.executable, "-m", "kiosk", "--data-dir", str(data), "sync", "--from", str(feed)]
+    done = subprocess.run(
+        [*command, "--trusted-root", str(keys / "root.json")],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "新增 1" in done.stdout
+
+
+def test_sync_goes_through_the_librarians_proxy(runner: CliRunner, tmp_path: Path) -> None:
+    keys, feed, data = tmp_path / "keys", tmp_path / "feed", tmp_path / "data"
+    runner.invoke(cli, ["keys", "init", str(keys)])
+    runner.invoke(cli, ["publish", str(_write(tmp_path / "a.jsonl", [doc(1)])), str(feed),
+                        "--keys", str(keys)])  # fmt: skip
+    proxy = FeedServer(feed)  # answers absolute-form requests the way a forward proxy does
+    try:
+        store = Store.in_dir(data)
+        SyncSettings(feed_url="http://portal.invalid/", proxy=proxy.url).save(store)
+        store.close()
+        args = ["--data-dir", str(data), "sync", "--trusted-root", str(keys / "root.json")]
+        result = runner.invoke(cli, args)
+    finally:
+        proxy.close()
+    assert result.exit_code == 0, result.output
+    assert "新增 1" in result.output
+    assert proxy.proxied_hosts == {"portal.invalid"}
 
 
 def test_publish_base_and_nothing_new(runner: CliRunner, tmp_path: Path) -> None:

@@ -99,7 +99,10 @@ class StatusPage(Page):
         self.sync_banner.setText(banner)
         set_props(self.sync_banner, verdict="no" if overdue else "yes", overdue=overdue)
         lines = [f"更新源：{snap.feed_url or '（未设置，请在“设置”中填写）'}"]
-        if snap.next_sync is not None:
+        autosync = self.services.autosync
+        if autosync is not None and autosync.due is not None:
+            lines.append(f"下次自动同步：{when(autosync.due)}")
+        elif snap.next_sync is not None:
             lines.append(f"下次自动同步：最早 {when(snap.next_sync)}")
         if snap.last_error:
             lines.append(f"最近一次同步失败：{snap.last_error}")

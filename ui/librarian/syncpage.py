@@ -15,7 +15,7 @@ from kiosk.app import KioskContext
 from kiosk.models import SyncRunRecord
 from kiosk.settings import SyncSettings
 from kiosk.status import local_time
-from sync import FetcherConfig, SyncConfig, SyncProgress, SyncResult, sync_once
+from sync import SyncConfig, SyncProgress, SyncResult, sync_once
 from sync.preview import FeedPreview, preview
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
@@ -199,9 +199,8 @@ class SyncPage(Page):
             self.start(url)
 
     def sync_config(self) -> SyncConfig:
-        """Sync settings from the store: the intranet CA bundle for HTTPS feeds."""
-        ca = SyncSettings.load(self.services.store).ca_bundle
-        return SyncConfig(fetcher=FetcherConfig(ca_bundle=ca or None))
+        """Sync settings from the store: the intranet CA bundle and proxy for HTTPS feeds."""
+        return SyncConfig.from_settings(SyncSettings.load(self.services.store))
 
     def _enable_usb(self) -> None:
         folder = self.folder.text().strip()
