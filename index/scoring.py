@@ -476,7 +476,9 @@ def rank(
         candidates[np.asarray(exclude, dtype=np.int64)] = False
     # with every rarity positive (the usual case) the full matches have the highest coverage,
     # so coverage alone orders them first: one partition less over a large candidate set
-    keys = [coverage, scores] if all(w > 0 for w in weights) else [full * 1.0, coverage, scores]
+    keys = [coverage, scores]
+    if not all(w > 0 for w in weights):
+        keys.insert(0, full.astype(np.float64))
     order = best_of(np.flatnonzero(candidates), keys, wanted)
     return Ranking(order, result, relaxed, masks, scores, full, anything, cut_short, rarities)
 
