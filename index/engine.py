@@ -565,9 +565,9 @@ class SearchEngine:
         bodies: dict[str, str] = {}
         docno_display: dict[str, str] = {}
         if self.store is not None and page:
-            for doc in self.store.get_many([f["id"] for f in fields]):
-                bodies[doc.id] = doc.body_text
-                docno_display[doc.id] = doc.doc_number or ""
+            for doc_id, (body, docno) in self.store.card_texts([f["id"] for f in fields]).items():
+                bodies[doc_id] = body
+                docno_display[doc_id] = docno
         hits = []
         for (docnum, score), stored in zip(page, fields, strict=True):
             match = matched.get(docnum, ConceptMatch("all"))

@@ -375,6 +375,19 @@ class Store:
             by_id = {d.id: _document(d) for d in rows}
         return [by_id[i] for i in doc_ids if i in by_id]
 
+    def card_texts(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``{id: (plain-text body, 发文字号 as written)}``: what a result card's snippet needs,
+        read as two columns (loading whole documents with their parts cost 30 ms a page)."""
+        if not doc_ids:
+            return {}
+        with self._read() as session:
+            rows = session.execute(
+                select(Document.id, Document.body_text, Document.doc_number).where(
+                    Document.id.in_(list(doc_ids))
+                )
+            ).all()
+        return {row[0]: (row[1] or "", row[2] or "") for row in rows}
+
     def last_change_seq(self) -> int:
         with self._read() as session:
             return int(session.scalar(select(func.coalesce(func.max(Change.seq), 0))) or 0)

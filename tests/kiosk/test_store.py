@@ -136,3 +136,15 @@ def test_visible_iteration_in_batches(store: Store) -> None:
     put(store, doc("q", "隔离"), reason="x")
     assert [d.id for d in store.iter_visible(batch_size=3)] == [f"d{i}" for i in range(7)]
     assert store.counts()["visibility"] == {VISIBLE: 7, QUARANTINED: 1}
+
+
+def test_card_texts_are_what_get_many_holds(store: Store) -> None:
+    put(
+        store,
+        doc("a", "低保申请", body="<p>农村低保每人每月590元</p>", doc_number="桐民发〔2024〕12号"),
+    )
+    put(store, doc("b", "医保"))
+    cards = store.card_texts(["a", "b", "missing"])
+    full = {d.id: (d.body_text, d.doc_number or "") for d in store.get_many(["a", "b"])}
+    assert cards == full and "590元" in cards["a"][0] and cards["a"][1] == "桐民发〔2024〕12号"
+    assert store.card_texts([]) == {}
