@@ -1,5 +1,6 @@
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from tests.helpers import doc
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.in_dir(tmp_path)
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = Store.in_dir(tmp_path)
+    yield store
+    store.close()
 
 
 def put(store: Store, record: dict[str, object], reason: str | None = None) -> str:
@@ -110,7 +113,9 @@ def test_reopening_keeps_data_and_newer_schemas_are_refused(tmp_path: Path) -> N
     store = Store.in_dir(tmp_path)
     put(store, doc("a", "低保通知"))
     store.close()
-    assert Store.in_dir(tmp_path).get("a") is not None
+    reopened = Store.in_dir(tmp_path)
+    assert reopened.get("a") is not None
+    reopened.close()
     with closing(sqlite3.connect(tmp_path / Store.FILENAME)) as conn:  # `with conn` only commits
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="比本程序新"):
