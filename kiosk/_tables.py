@@ -165,3 +165,6 @@ class SyncRun(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     bytes: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    #: JSON list of what the run could not apply: rejected records, operations on unknown ids,
+    #: attachments missing on the server (``{"kind", "batch", "line", "id", "reason"}``)
+    problems: Mapped[str | None] = mapped_column(Text)

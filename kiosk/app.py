@@ -119,6 +119,7 @@ class KioskContext:
 
     def status(self, now: dt.datetime | None = None) -> StatusSnapshot:
         """Gather the librarian's status (opens the index: call it off the UI thread)."""
+        from sync.client import content_as_of
         from sync.schedule import Schedule, earliest_run
 
         now = now or dt.datetime.now()
@@ -153,6 +154,8 @@ class KioskContext:
             next_sync=next_sync,
             feed_url=settings.feed_url,
             warn_days=settings.stale_after_days,
+            content_as_of=content_as_of(store),
+            stale_content_days=settings.stale_content_days,
         )
 
     def ensure_content(self, progress: ProgressFn | None = None) -> ImportReport | None:

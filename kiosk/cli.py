@@ -29,6 +29,8 @@ _LAZY_COMMANDS = {
     "handwriting": "kiosk.handwriting_cli:handwriting",
     "keys": "sync.commands:keys",
     "publish": "sync.commands:publish",
+    "bundle": "sync.commands:bundle",
+    "fleet": "sync.commands:fleet",
     "sync": "sync.commands:sync",
     "screenshots": "ui.commands:screenshots",
     "stats": "kiosk.stats_cli:stats",

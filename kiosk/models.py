@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "HIDDEN",
@@ -134,3 +134,5 @@ class SyncRunRecord:
     rejected: int
     bytes: int
     error: str | None
+    #: what the run could not apply (``{"kind", "batch", "line", "id", "reason"}`` each)
+    problems: tuple[dict[str, Any], ...] = ()

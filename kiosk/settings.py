@@ -72,6 +72,9 @@ class SyncSettings(_Declared):
             once (30; kept inside the window).
         stale_after_days: days after the last successful sync before the librarian status (and the
             screen) warn that the content may be out of date (3).
+        stale_content_days: days after the newest batch was published before the status warns
+            that the content is stale, however recent the last "successful" sync (30): a frozen
+            or replayed feed still syncs, but its content stops getting younger.
     """
 
     PREFIX = "sync."
@@ -83,6 +86,7 @@ class SyncSettings(_Declared):
     window: str = ""
     jitter_minutes: int = 30
     stale_after_days: int = 3
+    stale_content_days: int = 30
 
     def clamped(self) -> SyncSettings:
         return replace(
@@ -90,6 +94,7 @@ class SyncSettings(_Declared):
             interval_minutes=max(self.interval_minutes, 1),
             jitter_minutes=max(self.jitter_minutes, 0),
             stale_after_days=max(self.stale_after_days, 1),
+            stale_content_days=max(self.stale_content_days, 1),
         )
 
 

@@ -40,6 +40,15 @@ class StatusSnapshot:
     next_sync: dt.datetime | None  # local time, earliest (before the random jitter)
     feed_url: str
     warn_days: int
+    #: publication date of the newest batch applied here (what "资料截至" shows)
+    content_as_of: dt.date | None = None
+    stale_content_days: int = 30
+
+    def content_stale(self, now: dt.datetime) -> bool:
+        """The newest batch is older than ``stale_content_days``, whatever a sync reported."""
+        if self.content_as_of is None:
+            return False
+        return (now.date() - self.content_as_of).days > self.stale_content_days
 
     def sync_age_days(self, now: dt.datetime) -> float | None:
         if self.last_success is None:

@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Bump together with a new entry in ``_MIGRATIONS``; a kiosk is upgraded in place, never wiped.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DOCUMENT_FIELDS = (
     "id", "title", "body_html", "body_text", "index_no", "agency", "doc_number", "doc_number_norm",
@@ -110,7 +110,16 @@ def _run(row: SyncRun) -> SyncRunRecord:
     return SyncRunRecord(
         id=row.id, started_at=row.started_at, finished_at=row.finished_at, source=row.source,
         ok=row.ok, error=row.error, **{name: getattr(row, name) for name in _RUN_COUNTS},
+        problems=tuple(_problems(row.problems)),
     )  # fmt: skip
+
+
+def _problems(text: str | None) -> list[dict[str, Any]]:
+    try:
+        raw = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [p for p in raw if isinstance(p, dict)] if isinstance(raw, list) else []
 
 
 _WITH_PARTS = (selectinload(Document.attachments), selectinload(Document.allowances))
@@ -232,9 +241,17 @@ class Transaction:
         self._session.flush()
         return int(run.id)
 
-    def finish_sync_run(self, run_id: int, *, error: str | None, **counts: int) -> None:
+    def finish_sync_run(
+        self,
+        run_id: int,
+        *,
+        error: str | None,
+        problems: Sequence[dict[str, Any]] = (),
+        **counts: int,
+    ) -> None:
         """Record how a sync ended: ``error`` None means it succeeded; ``counts`` are
-        batches, added, updated, withdrawn, quarantined, rejected and bytes."""
+        batches, added, updated, withdrawn, quarantined, rejected and bytes; ``problems`` what it
+        could not apply (JSON objects)."""
         run = self._session.get(SyncRun, run_id)
         if run is None:
             return
@@ -242,6 +259,7 @@ class Transaction:
         if unknown:
             raise TypeError(f"unknown sync run counts {sorted(unknown)}")
         run.finished_at, run.ok, run.error = utc_now(), error is None, error
+        run.problems = json.dumps(list(problems), ensure_ascii=False) if problems else None
         for name, value in counts.items():
             setattr(run, name, value)
 
@@ -260,7 +278,11 @@ class Transaction:
 
 # Migrations from version N to N+1, run in order on an existing file. A fresh file is created at
 # the head schema directly. Each step gets a Connection inside the upgrade transaction.
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _add_sync_run_problems(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE sync_runs ADD COLUMN problems TEXT")
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_sync_run_problems}
 
 
 def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:

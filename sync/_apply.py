@@ -41,19 +41,30 @@ _SCRIPT = re.compile(r"<\s*script\b|\bjavascript\s*:", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class BatchRejection:
-    """A record in a signed batch that was not applied."""
+    """Something a sync could not apply: a record in a signed batch (``kind`` "rejected"), a
+    withdrawal or status change of an id this kiosk does not hold ("unknown"), or an attachment
+    the server does not have ("blob"; ``batch`` and ``line`` are 0)."""
 
     batch: int
     line: int
     doc_id: str | None
     reason: str
+    kind: str = "rejected"
 
     def __str__(self) -> str:
         ident = f" [{self.doc_id}]" if self.doc_id else ""
+        if self.kind == "blob":
+            return f"附件{ident}：{self.reason}"
         return f"批次 {self.batch} 第 {self.line} 行{ident}：{self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"batch": self.batch, "line": self.line, "id": self.doc_id, "reason": self.reason}
+        return {"kind": self.kind, "batch": self.batch, "line": self.line, "id": self.doc_id,
+                "reason": self.reason}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> BatchRejection:
+        return cls(int(raw.get("batch") or 0), int(raw.get("line") or 0), raw.get("id"),
+                   str(raw.get("reason", "")), str(raw.get("kind", "rejected")))  # fmt: skip
 
 
 @dataclass
@@ -65,6 +76,7 @@ class BatchCounts:
     status_changed: int = 0
     quarantined: int = 0
     rejections: list[BatchRejection] = field(default_factory=list)
+    unknown: list[BatchRejection] = field(default_factory=list)
 
 
 #: A line longer than this is not a document (see :data:`kiosk.records.MAX_RECORD_BYTES`).
@@ -153,8 +165,14 @@ def apply_batch(
     number: int,
     lines: Iterator[tuple[int, bytes]],
     screen: ContentScreen,
+    *,
+    base: bool = False,
 ) -> BatchCounts:
-    """Apply every operation of batch ``number`` in ``tx`` (the caller commits)."""
+    """Apply every operation of batch ``number`` in ``tx`` (the caller commits).
+
+    A withdrawal or status change of an id this kiosk never held is counted in ``unknown``
+    (except in a base, which carries the withdrawals of the whole history on purpose).
+    """
     counts = BatchCounts()
     for line_no, line in lines:
         if line == OVERSIZED:
@@ -172,10 +190,14 @@ def apply_batch(
         try:
             if kind == "upsert":
                 _upsert(tx, op.get("doc"), screen, counts)
-            elif kind == "withdraw":
-                _withdraw(tx, op, number, counts)
-            elif kind == "status":
-                _status(tx, op, counts)
+            elif kind in ("withdraw", "status"):
+                apply = _withdraw if kind == "withdraw" else _status
+                if not apply(tx, op, number, counts) and not base:
+                    what = "撤回" if kind == "withdraw" else "状态变更"
+                    counts.unknown.append(
+                        BatchRejection(number, line_no, _doc_id(op),
+                                  f"{what}的文件本机没有，未执行 (unknown id)", "unknown")
+                    )  # fmt: skip
             else:
                 raise RecordError(f"未知操作 {kind!r} (unknown operation)")
         except RecordError as e:
@@ -217,17 +239,22 @@ def _doc_id(op: dict[str, Any]) -> str:
     return str(doc_id).strip()
 
 
-def _withdraw(tx: Transaction, op: dict[str, Any], batch: int, counts: BatchCounts) -> None:
+def _withdraw(tx: Transaction, op: dict[str, Any], batch: int, counts: BatchCounts) -> bool:
+    """Hide the document; False when this kiosk never held it."""
     doc_id = _doc_id(op)
     doc = tx.get(doc_id)
-    if doc is None or doc.visibility == _WITHDRAWN:
-        return  # never seen here, or already withdrawn: nothing to hide
+    if doc is None:
+        return False
+    if doc.visibility == _WITHDRAWN:
+        return True  # already withdrawn: nothing to hide
     note = str(op.get("note") or f"更新源批次 {batch} 撤回")
     tx.set_visibility(doc_id, _WITHDRAWN, actor="sync", action="withdraw", note=note)
     counts.withdrawn += 1
+    return True
 
 
-def _status(tx: Transaction, op: dict[str, Any], counts: BatchCounts) -> None:
+def _status(tx: Transaction, op: dict[str, Any], batch: int, counts: BatchCounts) -> bool:
+    """Change the document's status; False when this kiosk never held it."""
     doc_id = _doc_id(op)
     status = op.get("status")
     if status not in STATUSES:
@@ -237,8 +264,9 @@ def _status(tx: Transaction, op: dict[str, Any], counts: BatchCounts) -> None:
         raise RecordError("字段 superseded_by 应为文本 (superseded_by must be a string)")
     doc = tx.get(doc_id)
     if doc is None:
-        return
+        return False
     if doc.status == status and (superseded_by is None or doc.superseded_by == superseded_by):
-        return
+        return True
     tx.set_status(doc_id, status, superseded_by=superseded_by)
     counts.status_changed += 1
+    return True

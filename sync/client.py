@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
-import tempfile
+import secrets
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from tuf.api import exceptions as tuf_errors
 from tuf.api.metadata import Metadata, Root
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
+import kiosk
 from kiosk.errors import StoreError
 from kiosk.screening import ContentScreen, default_screen
 from kiosk.settings import SyncSettings
@@ -46,16 +48,20 @@ from sync._apply import (
 )
 from sync._layout import INDEX_TARGET, BatchEntry, FeedIndex, blob_relpath
 from sync._lock import exclusive_lock
+from sync._transport import CountingFetcher
 from sync.errors import SyncError
-from sync.fetchers import FetcherConfig, FileFetcher, RequestsFetcher, file_url
+from sync.fetchers import CertificateError, FetcherConfig, FileFetcher, RequestsFetcher, file_url
+from sync.fleet import status_query
 
 __all__ = [
+    "SETTING_CONTENT_AS_OF",
     "SETTING_LAST_BATCH",
     "BatchRejection",
     "SyncConfig",
     "SyncProgress",
     "SyncResult",
     "Syncer",
+    "content_as_of",
     "resolve_source",
     "sync_once",
 ]
@@ -67,6 +73,21 @@ SETTING_LAST_SUCCESS = "sync.last_success"
 SETTING_LAST_ERROR = "sync.last_error"
 SETTING_LAST_RESULT = "sync.last_result"
 SETTING_LAST_REJECTIONS = "sync.last_rejections"
+#: When the newest applied batch was published (UTC ISO 8601): what "资料截至" shows.
+SETTING_CONTENT_AS_OF = "sync.content_as_of"
+#: ``{batch number: sha256}`` of the batches applied here, to notice another history (a fork).
+SETTING_BATCH_HASHES = "sync.batch_hashes"
+_KEEP_BATCH_HASHES = 1000
+#: What earlier runs could not apply and a base snapshot may repair (list of BatchRejection dicts).
+SETTING_OUTSTANDING = "sync.outstanding"
+#: ``{sha256: ISO time}`` of attachments the server did not have, so they are not asked for on
+#: every sync (again after a day, or at once after a base repair).
+SETTING_MISSING_BLOBS = "sync.missing_blobs"
+#: A random id made once per kiosk for the fleet status; it identifies a machine, no person.
+SETTING_KIOSK_ID = "sync.kiosk_id"
+SETTING_LAST_ERROR_CODE = "sync.last_error_code"
+_KEEP_OUTSTANDING = 500
+_BLOB_RETRY = dt.timedelta(days=1)
 _KEEP_REJECTIONS = 200
 
 
@@ -127,10 +148,19 @@ class SyncResult:
     status_changed: int = 0
     quarantined: int = 0
     rejections: list[BatchRejection] = field(default_factory=list)
+    #: withdrawals and status changes of ids this kiosk never held
+    unknown: list[BatchRejection] = field(default_factory=list)
+    #: attachments the server does not have
+    missing_blobs: list[BatchRejection] = field(default_factory=list)
+    #: the base batch that repaired what earlier runs could not apply, if any
+    repaired_from: int | None = None
     attachments_fetched: int = 0
     attachments_failed: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    #: the first batch whose hash differed from the one applied here (another history), if any
+    fork_at: int | None = None
+    content_as_of: str = ""
 
     @property
     def changed(self) -> bool:
@@ -142,19 +172,36 @@ class SyncResult:
     def rejected(self) -> int:
         return len(self.rejections)
 
+    def problems(self) -> list[BatchRejection]:
+        """Everything this run could not apply, for the run record and the librarian."""
+        return [*self.rejections, *self.unknown, *self.missing_blobs]
+
     def summary(self) -> str:
         """One line for the CLI and the librarian screen."""
-        if not self.batches:
-            text = f"已是最新（批次 {self.last_batch}）。"
-        else:
+        text = ""
+        if self.fork_at is not None:
             text = (
+                f"本机第 {self.fork_at} 批起与门户的发布历史不同（U 盘更新包是另行发布的），"
+                "已按门户的历史重新应用。"
+            )
+        if self.repaired_from is not None:
+            text += f"已用完整快照批次 {self.repaired_from} 重新应用以前未能应用的内容。"
+        as_of = f"，资料截至 {content_date(self.content_as_of)}" if self.content_as_of else ""
+        if not self.batches:
+            text += f"已是最新（批次 {self.last_batch}{as_of}）。"
+        else:
+            text += (
                 f"已应用 {len(self.batches)} 个批次（至 {self.last_batch}）：新增 {self.added}，"
                 f"更新 {self.updated}，撤回 {self.withdrawn}，状态变更 {self.status_changed}，"
-                f"隔离 {self.quarantined}，拒收 {self.rejected}。"
+                f"隔离 {self.quarantined}，拒收 {self.rejected}{as_of}。"
             )
         if self.attachments_fetched or self.attachments_failed:
             text += f" 附件 {self.attachments_fetched} 个"
             text += f"（{self.attachments_failed} 个未取到）。" if self.attachments_failed else "。"
+        if self.unknown:
+            text += f" {len(self.unknown)} 条撤回或状态变更针对本机没有的文件。"
+        if self.missing_blobs:
+            text += f" 服务器缺少 {len(self.missing_blobs)} 个附件。"
         return text + f" 下载 {self.bytes / 1024:.0f} KB，用时 {self.seconds:.1f} 秒。"
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,7 +211,9 @@ class SyncResult:
             "status_changed": self.status_changed, "quarantined": self.quarantined,
             "rejected": self.rejected, "attachments_fetched": self.attachments_fetched,
             "attachments_failed": self.attachments_failed, "bytes": self.bytes,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "fork_at": self.fork_at,
+            "content_as_of": self.content_as_of, "unknown": len(self.unknown),
+            "missing_blobs": len(self.missing_blobs), "repaired_from": self.repaired_from,
         }  # fmt: skip
 
 
@@ -198,66 +247,6 @@ def resolve_source(source: str | Path) -> _Source:
         base = file_url(path)
         local = True
     return _Source(text, base + "metadata/", base + "targets/", base, local)
-
-
-class _CountingFetcher(FetcherInterface):
-    """Wraps any fetcher to count received bytes, and closes every download deterministically.
-
-    python-tuf's ``download_file`` leaves the chunk generator to the garbage collector when it
-    stops early (oversized body); here it is closed at once, so no socket lingers.
-    """
-
-    def __init__(self, inner: FetcherInterface) -> None:
-        self.inner = inner
-        self.bytes = 0
-        #: ``time.monotonic()`` after which every download stops (one deadline per sync).
-        self.deadline = float("inf")
-        self.deadline_seconds = 0.0
-
-    def _check_deadline(self, url: str) -> None:
-        if time.monotonic() > self.deadline:
-            raise tuf_errors.SlowRetrievalError(
-                f"整次同步已超过 {self.deadline_seconds:g} 秒，停止下载: {url}"
-            )
-
-    def _fetch(self, url: str) -> Iterator[bytes]:
-        self._check_deadline(url)
-        chunks = self.inner.fetch(url)
-
-        def counted() -> Iterator[bytes]:
-            try:
-                for chunk in chunks:
-                    self._check_deadline(url)
-                    self.bytes += len(chunk)
-                    yield chunk
-            finally:
-                _close(chunks)
-
-        return counted()
-
-    @contextmanager
-    def download_file(self, url: str, max_length: int) -> Iterator[IO[bytes]]:
-        with tempfile.TemporaryFile() as temp_file:
-            chunks = self.fetch(url)
-            try:
-                received = 0
-                for chunk in chunks:
-                    received += len(chunk)
-                    if received > max_length:
-                        raise tuf_errors.DownloadLengthMismatchError(
-                            f"Downloaded {received} bytes exceeding the maximum of {max_length}"
-                        )
-                    temp_file.write(chunk)
-            finally:
-                _close(chunks)
-            temp_file.seek(0)
-            yield temp_file
-
-
-def _close(iterator: Iterator[bytes]) -> None:
-    close = getattr(iterator, "close", None)
-    if close is not None:
-        close()
 
 
 class Syncer:
@@ -297,7 +286,7 @@ class Syncer:
                 fetcher = FileFetcher()
             else:
                 fetcher = self._own_fetcher = RequestsFetcher(self.config.fetcher)
-        self.fetcher = _CountingFetcher(fetcher)
+        self.fetcher = CountingFetcher(fetcher)
         self.on_progress = on_progress
         self.screen = screen or default_screen()
         self.tuf_dir = self.data_dir / "tuf"
@@ -306,6 +295,10 @@ class Syncer:
         self.blob_dir = self.data_dir / "blobs"
         #: The result of the latest :meth:`run`, also when it raised (what got applied before).
         self.last_result: SyncResult | None = None
+        #: set by :meth:`verified_index`: the first batch of another history met here, if any
+        self.fork_at: int | None = None
+        self._repairing = False
+        self._hashes: dict[int, str] = {}
 
     # -- public ----------------------------------------------------------------------------
     def run(self) -> SyncResult:
@@ -318,17 +311,22 @@ class Syncer:
         result = SyncResult(source=self.source.label)
         self.last_result = result
         started = time.monotonic()
+        self._repairing = False
         self.fetcher.deadline = started + self.config.deadline_seconds
         self.fetcher.deadline_seconds = self.config.deadline_seconds
+        self.fetcher.partial_dir = self.download_dir / "partial"
+        self.fetcher.resumable = (self.source.targets_url, self.source.blobs_url)
+        self.fetcher.cache_dir = self.tuf_dir / "http-cache"
         with exclusive_lock(self.tuf_dir / "sync.lock", "同步"):
+            self.fetcher.status_query = self._status_query()
             run_id = self._start_run()
             try:
                 self._run(result)
             except SyncError as e:
-                self._finish(run_id, result, started, error=str(e))
+                self._finish(run_id, result, started, error=str(e), failure=e)
                 raise
             except Exception as e:
-                self._finish(run_id, result, started, error=f"内部错误：{e!r}")
+                self._finish(run_id, result, started, error=f"内部错误：{e!r}", failure=e)
                 raise
             finally:
                 if self._own_fetcher is not None:
@@ -346,7 +344,7 @@ class Syncer:
         """
         self._progress("metadata", 0, 1, "正在验证更新源元数据…")
         updater = self._updater()
-        with _tuf_errors("元数据"):
+        with _tuf_errors("元数据", stick=self.source.local):
             updater.refresh()
             index_info = updater.get_targetinfo(INDEX_TARGET)
         if index_info is None:
@@ -355,7 +353,12 @@ class Syncer:
             )
         self.download_dir.mkdir(parents=True, exist_ok=True)
         with _tuf_errors("批次索引"):
-            index_path = updater.download_target(index_info, str(self.download_dir / "index.json"))
+            # kept from the previous sync and checked against the signed hash: an idle poll
+            # fetches no index (after a year of daily batches it is ~35 KB)
+            local_index = str(self.download_dir / "index.json")
+            index_path = updater.find_cached_target(index_info, local_index)
+            if index_path is None:
+                index_path = updater.download_target(index_info, local_index)
         try:
             index = FeedIndex.from_bytes(Path(index_path).read_bytes())
         except (ValueError, KeyError, TypeError) as e:
@@ -365,6 +368,10 @@ class Syncer:
             # apply it once (to_apply keeps one) rather than fail after applying it.
             logger.warning("feed index lists batches %s more than once", duplicates)
         last = int(self.store.get_setting(SETTING_LAST_BATCH, 0) or 0)
+        self.fork_at = self._fork_point(updater, index, last)
+        if self.fork_at is not None:
+            logger.warning("batch %d differs from the one applied here: re-applying", self.fork_at)
+            last = self.fork_at - 1
         if last > index.latest:
             raise SyncError(
                 f"本机已应用到第 {last} 批，而更新源最新只到第 {index.latest} 批："
@@ -372,14 +379,43 @@ class Syncer:
             )
         return updater, index, last
 
+    def _fork_point(self, updater: Updater, index: FeedIndex, last: int) -> int | None:
+        """The first batch up to ``last`` whose signed hash differs from the one applied here.
+
+        A bundle published from a copy of the feed (not made by ``kiosk bundle``) reuses batch
+        numbers for other content; without this check the portal's own batches with those numbers
+        would be skipped for good.
+        """
+        applied: dict[str, str] = self.store.get_setting(SETTING_BATCH_HASHES, {}) or {}
+        for entry in sorted(index.batches, key=lambda b: b.number):
+            if entry.number > last:
+                break
+            known = applied.get(str(entry.number))
+            if known is None:
+                continue
+            with _tuf_errors(f"批次 {entry.number}"):
+                info = updater.get_targetinfo(entry.path)
+            if info is not None and info.hashes.get("sha256") != known:
+                return entry.number
+        return None
+
     def _run(self, result: SyncResult) -> None:
         updater, index, last = self.verified_index()
+        result.fork_at = self.fork_at
         result.last_batch, result.latest_batch = last, index.latest
+        result.content_as_of = str(self.store.get_setting(SETTING_CONTENT_AS_OF, "") or "")
         needed = index.to_apply(last)
+        if self.store.get_setting(SETTING_OUTSTANDING, []) and needed and needed[0].base:
+            # A full snapshot holds the whole current state: records rejected earlier, withdrawals
+            # that came before their document and attachments the server lacked get another
+            # chance, and whatever is still wrong is found again.
+            result.repaired_from = needed[0].number
+            self._repairing = True
         files = self._download_batches(updater, needed)
         for i, (entry, path) in enumerate(files):
             self._progress("apply", i, len(files), f"正在应用批次 {entry.number}…")
-            counts = self._apply(entry, path)
+            counts = self._apply(entry, path, self._hashes[entry.number], entry.base)
+            result.content_as_of = entry.at or result.content_as_of
             _merge(result, counts)
             result.batches.append(entry.number)
             result.last_batch = entry.number
@@ -425,6 +461,7 @@ class Syncer:
     ) -> list[tuple[BatchEntry, Path]]:
         """Download and verify every needed batch before any is applied."""
         files = []
+        self._hashes.clear()
         for i, entry in enumerate(needed):
             self._progress("download", i, len(needed), f"正在下载批次 {entry.number}…")
             with _tuf_errors(f"批次 {entry.number}"):
@@ -434,6 +471,7 @@ class Syncer:
                         f"批次 {entry.number} 不在签名的目标清单中（更新源不一致）。"
                         " (batch not in signed targets)"
                     )
+                self._hashes[entry.number] = str(info.hashes.get("sha256", ""))
                 local = self.download_dir / f"{entry.number:06d}.jsonl.gz"
                 cached = updater.find_cached_target(info, str(local))
                 if cached is None:
@@ -450,14 +488,23 @@ class Syncer:
         self._progress("download", len(needed), len(needed), "下载完成")
         return files
 
-    def _apply(self, entry: BatchEntry, path: Path) -> BatchCounts:
-        """One batch, one transaction, including the 'last batch applied' marker."""
+    def _apply(self, entry: BatchEntry, path: Path, sha256: str, base: bool) -> BatchCounts:
+        """One batch, one transaction, including the 'last batch applied' marker, its hash and
+        its date."""
+        hashes: dict[str, str] = self.store.get_setting(SETTING_BATCH_HASHES, {}) or {}
+        hashes = {n: h for n, h in hashes.items() if int(n) < entry.number}
+        hashes[str(entry.number)] = sha256
+        kept = dict(sorted(hashes.items(), key=lambda kv: int(kv[0]))[-_KEEP_BATCH_HASHES:])
+        markers: dict[str, Any] = {SETTING_LAST_BATCH: entry.number, SETTING_BATCH_HASHES: kept}
+        if entry.at:
+            markers[SETTING_CONTENT_AS_OF] = entry.at
         try:
             _header, lines = read_batch(path, max_line=self.config.max_line_bytes,
                                         max_total=self.config.max_batch_bytes)  # fmt: skip
             with self.store.write() as tx:
-                counts = apply_batch(tx, entry.number, lines, self.screen)
-                tx.set_setting(SETTING_LAST_BATCH, entry.number)
+                counts = apply_batch(tx, entry.number, lines, self.screen, base=base)
+                for key, value in markers.items():
+                    tx.set_setting(key, value)
         except (StoreError, OSError, ValueError, zlib.error) as e:
             raise SyncError(
                 f"同步失败：批次 {entry.number} 未能写入本机数据库，已整体撤销：{e}"
@@ -467,14 +514,32 @@ class Syncer:
 
     def _fetch_attachments(self, result: SyncResult) -> None:
         """Fetch every blob still missing (also those a crashed earlier sync left behind)."""
-        wanted = self.store.missing_attachments()
+        missing: dict[str, str] = self.store.get_setting(SETTING_MISSING_BLOBS, {}) or {}
+        now = dt.datetime.now(dt.UTC)
+        if self._repairing:
+            missing = {}
+        wanted = []
+        for sha, size in self.store.missing_attachments():
+            noted = missing.get(sha)
+            if noted and now - dt.datetime.fromisoformat(noted) < _BLOB_RETRY:
+                result.missing_blobs.append(_missing_blob(sha, noted))
+                continue
+            wanted.append((sha, size))
         for i, (sha, size) in enumerate(wanted):
             self._progress("attachments", i, len(wanted), f"正在下载附件 {i + 1}/{len(wanted)}…")
-            if self._fetch_blob(sha, size):
+            try:
+                fetched = self._fetch_blob(sha, size)
+            except _NotOnServer:
+                missing[sha] = now.isoformat(timespec="seconds")
+                result.missing_blobs.append(_missing_blob(sha, missing[sha]))
+                fetched = False
+            if fetched:
+                missing.pop(sha, None)
                 self.store.mark_attachment_present(sha)
                 result.attachments_fetched += 1
             else:
                 result.attachments_failed += 1
+        self.store.set_setting(SETTING_MISSING_BLOBS, missing)
 
     def _fetch_blob(self, sha: str, size: int) -> bool:
         target = self.blob_dir / sha
@@ -498,12 +563,51 @@ class Syncer:
                 return False
             os.replace(tmp, target)
             return True
+        except tuf_errors.DownloadHTTPError as e:
+            tmp.unlink(missing_ok=True)
+            if e.status_code in (404, 410):
+                raise _NotOnServer(sha) from e
+            logger.warning("attachment %s not fetched: %s", sha, e)
+            return False
         except (tuf_errors.DownloadError, OSError) as e:
             logger.warning("attachment %s not fetched: %s", sha, e)
             tmp.unlink(missing_ok=True)
             return False
 
     # -- bookkeeping -------------------------------------------------------------------------
+    def _status_query(self) -> str:
+        """This kiosk's anonymous fleet status for the timestamp request (HTTP only)."""
+        if self.source.local:
+            return ""
+        kiosk_id = self.store.get_setting(SETTING_KIOSK_ID, None)
+        if not isinstance(kiosk_id, str) or not kiosk_id:
+            kiosk_id = secrets.token_hex(8)  # random, once: names no person and no place
+            self.store.set_setting(SETTING_KIOSK_ID, kiosk_id)
+        return status_query(
+            kiosk_id,
+            kiosk.__version__,
+            self.store.count_visible(),
+            int(self.store.get_setting(SETTING_LAST_BATCH, 0) or 0),
+            str(self.store.get_setting(SETTING_LAST_ERROR_CODE, "") or ""),
+        )
+
+    def _outstanding(self, result: SyncResult) -> list[dict[str, Any]]:
+        """What is still unapplied after this run: this run's problems, plus the earlier ones
+        unless this run applied a base (which re-found whatever is still wrong)."""
+        earlier: list[dict[str, Any]] = []
+        if result.repaired_from is None:
+            earlier = list(self.store.get_setting(SETTING_OUTSTANDING, []) or [])
+            earlier = [p for p in earlier if p.get("kind") != "blob"]  # re-listed below if still
+        now = [p.to_dict() for p in result.problems()]
+        seen: set[str] = set()
+        merged = []
+        for problem in [*earlier, *now]:
+            key = json.dumps(problem, sort_keys=True, ensure_ascii=False)
+            if key not in seen:
+                seen.add(key)
+                merged.append(problem)
+        return merged[-_KEEP_OUTSTANDING:]
+
     def _progress(self, phase: str, done: int, total: int, message: str) -> None:
         if self.on_progress is not None:
             self.on_progress(SyncProgress(phase, done, total, message))
@@ -511,7 +615,14 @@ class Syncer:
     def _start_run(self) -> int:
         return self.store.start_sync_run(self.source.label)
 
-    def _finish(self, run_id: int, result: SyncResult, started: float, error: str | None) -> None:
+    def _finish(
+        self,
+        run_id: int,
+        result: SyncResult,
+        started: float,
+        error: str | None,
+        failure: BaseException | None = None,
+    ) -> None:
         result.seconds = time.monotonic() - started
         result.bytes = self.fetcher.bytes
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -521,8 +632,13 @@ class Syncer:
                     run_id, error=error, batches=len(result.batches), added=result.added,
                     updated=result.updated, withdrawn=result.withdrawn,
                     quarantined=result.quarantined, rejected=result.rejected, bytes=result.bytes,
+                    problems=[p.to_dict() for p in result.problems()[:_KEEP_OUTSTANDING]],
                 )  # fmt: skip
-                settings: dict[str, Any] = {SETTING_LAST_ERROR: error}
+                settings: dict[str, Any] = {
+                    SETTING_LAST_ERROR: error,
+                    SETTING_LAST_ERROR_CODE: error_code(failure) if error else "",
+                    SETTING_OUTSTANDING: self._outstanding(result),
+                }
                 if error is None:
                     settings[SETTING_LAST_SUCCESS] = now.isoformat(timespec="seconds") + "Z"
                     settings[SETTING_LAST_RESULT] = result.to_dict()
@@ -536,10 +652,61 @@ class Syncer:
             logger.exception("could not record the sync run")
 
 
+class _NotOnServer(Exception):
+    """The server answered 404/410 for an attachment blob."""
+
+
+def _missing_blob(sha: str, since: str) -> BatchRejection:
+    reason = f"服务器上没有此附件（自 {since[:10]} 起），门户补上后会自动下载"
+    return BatchRejection(0, 0, f"{sha[:12]}…", reason, "blob")
+
+
 def _merge(result: SyncResult, counts: BatchCounts) -> None:
     for name in ("added", "updated", "unchanged", "withdrawn", "status_changed", "quarantined"):
         setattr(result, name, getattr(result, name) + getattr(counts, name))
     result.rejections.extend(counts.rejections)
+    result.unknown.extend(counts.unknown)
+
+
+def error_code(error: BaseException | None) -> str:
+    """A short code for the fleet status (``network``, ``expired``, ``http404`` …)."""
+    while error is not None:
+        for kind, code in _ERROR_CODES:
+            if isinstance(error, kind):
+                if isinstance(error, tuf_errors.DownloadHTTPError):
+                    return f"http{error.status_code}"
+                return code
+        error = error.__cause__
+    return "other"
+
+
+def content_as_of(store: Store) -> dt.date | None:
+    """The publication date of the newest batch applied here (None before the first): how recent
+    the content is, whatever the feed's metadata claims."""
+    at = str(store.get_setting(SETTING_CONTENT_AS_OF, "") or "")
+    try:
+        return dt.date.fromisoformat(at[:10])
+    except ValueError:
+        return None
+
+
+def content_date(at: str) -> str:
+    """``2026-11-02T08:00:00Z`` → ``2026-11-02`` (the date a librarian and a villager read)."""
+    return at[:10]
+
+
+_ERROR_CODES: tuple[tuple[type[BaseException], str], ...] = (
+    (CertificateError, "cert"),
+    (tuf_errors.ExpiredMetadataError, "expired"),
+    (tuf_errors.BadVersionNumberError, "rollback"),
+    (tuf_errors.UnsignedMetadataError, "signature"),
+    (tuf_errors.LengthOrHashMismatchError, "hash"),
+    (tuf_errors.DownloadLengthMismatchError, "toolarge"),
+    (tuf_errors.SlowRetrievalError, "timeout"),
+    (tuf_errors.DownloadHTTPError, "http"),
+    (tuf_errors.DownloadError, "network"),
+    (StoreError, "store"),
+)
 
 
 def _numbers(numbers: list[int]) -> str:
@@ -570,12 +737,23 @@ def _sha256_file(path: Path) -> str:
 
 
 @contextmanager
-def _tuf_errors(what: str) -> Iterator[None]:
-    """Translate python-tuf and OS errors raised in the block into one clear SyncError."""
+def _tuf_errors(what: str, *, stick: bool = False) -> Iterator[None]:
+    """Translate python-tuf and OS errors raised in the block into one clear SyncError.
+
+    ``stick``: the source is a folder, so older metadata than the kiosk holds is an old USB bundle
+    (the kiosk is already further along), not an attack on the network.
+    """
     try:
         yield
     except SyncError:
         raise
+    except tuf_errors.BadVersionNumberError as e:
+        if stick:
+            raise SyncError(
+                "U 盘更新包比本机已有的内容旧（本机已从网络或更新的 U 盘同步过），无需导入。"
+                f" (bundle older than this kiosk: {e})"
+            ) from e
+        raise explain(e, what) from e
     except (tuf_errors.RepositoryError, tuf_errors.DownloadError) as e:
         raise explain(e, what) from e
     except OSError as e:
@@ -585,7 +763,12 @@ def _tuf_errors(what: str) -> Iterator[None]:
 def explain(error: BaseException, what: str) -> SyncError:
     """One sentence naming what went wrong with ``what`` (元数据, 批次 3 …)."""
     detail = str(error) or type(error).__name__
-    if isinstance(error, tuf_errors.ExpiredMetadataError):
+    if isinstance(error, CertificateError):
+        text = (
+            f"无法验证服务器证书（{what}）：服务器的证书不是受信任的机构签发的，或已过期、"
+            "或与地址不符。请在“设置”中指定门户提供的 CA 证书文件，并检查本机时间是否正确。"
+        )
+    elif isinstance(error, tuf_errors.ExpiredMetadataError):
         text = f"{what}已过期：更新源长期未重新签名，或被冻结在旧版本（冻结攻击）。拒绝使用。"
     elif isinstance(error, tuf_errors.BadVersionNumberError):
         text = (

@@ -17,13 +17,15 @@ from typing import Any, Protocol
 import click
 
 from kiosk.settings import SyncSettings
+from sync import bundle as _bundle
 from sync import feed as _feed
+from sync import fleet as _fleet
 from sync.client import SyncConfig, SyncProgress, SyncResult, sync_once
 from sync.errors import SyncError
 from sync.keys import ROLES, init_keys, rotate_keys
 from sync.schedule import Schedule, next_run
 
-__all__ = ["keys", "publish", "sync"]
+__all__ = ["bundle", "fleet", "keys", "publish", "sync"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +92,10 @@ def keys_rotate(directory: Path, roles: tuple[str, ...]) -> None:
 @click.option("--base", is_flag=True, help="写入完整快照批次，新查阅机从这里开始。")
 @click.option(
     "--expires",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=_feed.MAX_EXPIRES_DAYS),
     default=_feed.DEFAULT_EXPIRES_DAYS,
     show_default=True,
-    help="元数据有效天数（在线源宜短；U盘源可长）。",
+    help="元数据有效天数（在线源宜短，最长 90 天；U 盘请用 kiosk bundle）。",
 )
 def publish(source: Path, outdir: Path, keys_dir: Path, base: bool, expires: float) -> None:
     """Screen SOURCE (JSONL/JSON/folder) and append it as signed batches to the feed in OUTDIR."""
@@ -117,6 +119,84 @@ def publish(source: Path, outdir: Path, keys_dir: Path, base: bool, expires: flo
         click.echo(
             f"共拦截 {len(result.flagged)} 条、拒收 {len(result.rejected)} 条，未发布。", err=True
         )
+
+
+@click.command("bundle")
+@click.argument("feed", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("usb_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--keys",
+    "keys_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="kiosk keys init 创建的密钥目录（需要 targets/snapshot/timestamp 密钥）。",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(_bundle.MIN_BUNDLE_DAYS, _bundle.MAX_BUNDLE_DAYS),
+    default=60,
+    show_default=True,
+    help="U 盘更新包的有效天数（30–90）。",
+)
+def bundle(feed: Path, usb_dir: Path, keys_dir: Path, days: int) -> None:
+    """Copy the published FEED to USB_DIR (same history), valid for --days."""
+    try:
+        result = _bundle.make_bundle(feed, usb_dir, keys_dir, days=days)
+    except SyncError as e:
+        raise click.ClickException(str(e)) from e
+    as_of = result.content_as_of[:10] or "未知"
+    click.echo(f"已写入 U 盘更新包：{usb_dir}（复制 {result.files_copied} 个文件）")
+    click.echo(f"最新批次 {result.latest_batch}，资料截至 {as_of}。")
+    click.echo(
+        f"有效期至 {result.expires:%Y-%m-%d}（{days} 天）：过期后查阅机拒绝导入，请重新制作。"
+    )
+
+
+@click.group("fleet")
+def fleet() -> None:
+    """县级运维：从门户网站服务器的访问日志看全部查阅机 (fleet status from access logs)."""
+
+
+@fleet.command("report")
+@click.argument(
+    "logs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--csv", "as_csv", is_flag=True, help="输出 CSV（每台一行），便于用 Excel 打开。")
+@click.option(
+    "--stale-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="超过这么多天没有来同步，或落后的批次已发布这么多天，算作“未更新”。",
+)
+def fleet_report(logs: tuple[Path, ...], as_csv: bool, stale_days: float) -> None:
+    """Read nginx/Apache combined ACCESS_LOGs (.gz too); list stale, failing, outdated kiosks."""
+    result = _fleet.report(_fleet.read_logs(logs), stale_days=stale_days)
+    if as_csv:
+        click.echo(result.to_csv(), nl=False)
+        return
+    if not result.kiosks:
+        click.echo("日志中没有查阅机的同步记录（timestamp.json?k=…）。")
+        return
+    assert result.as_of is not None
+    click.echo(
+        f"共 {len(result.kiosks)} 台查阅机，日志截至 {result.as_of:%Y-%m-%d %H:%M}；"
+        f"最新批次 {result.latest_batch}，最新软件版本 {result.newest_version}。"
+    )
+    words = {"stale": "未更新", "failing": "同步失败", "outdated": "软件过旧"}
+    counts = {w: sum(w in p for p in result.problems.values()) for w in words}
+    click.echo("　".join(f"{words[w]}（{w}）{n} 台" for w, n in counts.items()))
+    rows = result.rows()
+    problems = [r for r in rows if r["problems"] != "ok"]
+    if problems:
+        click.echo("\n有问题的查阅机：")
+        click.echo(
+            "编号              问题                      最后同步          版本      文件数  批次  错误"
+        )
+        for r in problems:
+            click.echo(f"{r['kiosk']:<17} {r['problems']:<25} {r['last_seen']:<17} "
+                       f"{r['version']:<9} {r['documents']:>6}  {r['last_batch']:>4}  {r['error']}")  # fmt: skip
+    click.echo(f"\n正常 {len(rows) - len(problems)} 台。")
 
 
 class _ProgressLine:

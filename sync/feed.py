@@ -39,6 +39,7 @@ from sync.keys import init_keys, load_root, load_signers, root_history, rotate_k
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_EXPIRES_DAYS",
+    "MAX_EXPIRES_DAYS",
     "FeedWriter",
     "Problem",
     "PublishResult",
@@ -50,8 +51,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Timestamp lifetime for an online feed: a kiosk that sees nothing newer for this long refuses
-#: the feed (freeze attack). USB bundles are published with a long ``expires`` on purpose.
+#: the feed (freeze attack). USB bundles (``kiosk bundle``) get 30–90 days.
 DEFAULT_EXPIRES_DAYS = 7
+#: The longest freshness claim ever signed: metadata that lived for years could be replayed to a
+#: kiosk for years (a freeze that says "已是最新").
+MAX_EXPIRES_DAYS = 90
 #: Operations per batch: one batch is one store transaction on the kiosk, so keep it short.
 DEFAULT_BATCH_SIZE = 2000
 _KEEP_METADATA_VERSIONS = 20
@@ -207,10 +211,12 @@ class FeedWriter:
         )
         return entry
 
-    def commit(self, expires: dt.datetime) -> int:
+    def commit(self, expires: dt.datetime, *, step: int = 1) -> int:
         """Sign targets, snapshot and timestamp for the current state; returns timestamp version.
 
-        Every commit bumps all three, so re-publishing with nothing new just renews the expiry.
+        Every commit bumps all three by ``step``, so re-publishing with nothing new just renews the
+        expiry. ``kiosk bundle`` steps the portal's feed by 2 to leave the version in between to
+        the bundle it made, so the two never sign different metadata under one version.
         """
         signers = load_signers(self.keys_dir, ["targets", "snapshot", "timestamp"])
         self.metadata_dir.mkdir(parents=True, exist_ok=True)
@@ -229,14 +235,21 @@ class FeedWriter:
                 raise SyncError(f"找不到批次 {entry.path} 的签名信息 (batch missing from targets)")
             listed[entry.path] = info
         targets.targets = listed
-        targets_md = self._sign(Metadata(targets), signers["targets"], expires, bump=bool(previous))
+        targets_md = self._sign(
+            Metadata(targets), signers["targets"], expires, bump=step if previous is not None else 0
+        )
         targets_bytes = self._write_role("targets", targets_md)
 
         old_snapshot = self._load_signed("snapshot", Snapshot)
         snapshot = old_snapshot or Snapshot(version=1, meta={})
-        snapshot.meta = {"targets.json": MetaFile(targets.version, len(targets_bytes))}
+        snapshot.meta = {
+            "targets.json": MetaFile.from_data(targets.version, targets_bytes, ["sha256"])
+        }
         snapshot_md = self._sign(
-            Metadata(snapshot), signers["snapshot"], expires, bump=old_snapshot is not None
+            Metadata(snapshot),
+            signers["snapshot"],
+            expires,
+            bump=step if old_snapshot is not None else 0,
         )
         snapshot_bytes = self._write_role("snapshot", snapshot_md)
 
@@ -244,7 +257,10 @@ class FeedWriter:
         timestamp = old_timestamp or Timestamp(version=1, snapshot_meta=MetaFile(1))
         timestamp.snapshot_meta = MetaFile.from_data(snapshot.version, snapshot_bytes, ["sha256"])
         timestamp_md = self._sign(
-            Metadata(timestamp), signers["timestamp"], expires, bump=old_timestamp is not None
+            Metadata(timestamp),
+            signers["timestamp"],
+            expires,
+            bump=step if old_timestamp is not None else 0,
         )
         self._write_role("timestamp", timestamp_md, versioned=False)
         self._prune(targets.version, snapshot.version)
@@ -261,9 +277,8 @@ class FeedWriter:
         return md.signed
 
     @staticmethod
-    def _sign(md: Metadata[Any], signer: Any, expires: dt.datetime, *, bump: bool) -> Metadata[Any]:
-        if bump:
-            md.signed.version += 1
+    def _sign(md: Metadata[Any], signer: Any, expires: dt.datetime, *, bump: int) -> Metadata[Any]:
+        md.signed.version += bump
         md.signed.expires = expires.replace(microsecond=0)
         md.signatures.clear()
         md.sign(signer)
@@ -461,7 +476,7 @@ def publish(
         keys_dir: the folder made by :func:`init_keys`.
         base: also compact everything published so far plus ``sources`` into one full batch
             marked as base, so a new kiosk starts there instead of replaying history.
-        expires_days: lifetime of the new metadata (short online; long for USB bundles).
+        expires_days: lifetime of the new metadata, at most :data:`MAX_EXPIRES_DAYS`.
         batch_size: operations per batch (each batch is one transaction on a kiosk).
         screen: the content screen; the bundled one by default.
 
@@ -469,6 +484,11 @@ def publish(
         SyncError: the keys are missing or do not match, a source is missing, or the feed
             directory cannot be written.
     """
+    if expires_days > MAX_EXPIRES_DAYS:
+        raise SyncError(
+            f"元数据有效期最长 {MAX_EXPIRES_DAYS} 天（更长的有效期可被重放，冻结查阅机）；"
+            f"U 盘请用 kiosk bundle。 (expiry over {MAX_EXPIRES_DAYS} days)"
+        )
     if isinstance(sources, (str, Path)):
         sources = [Path(sources)]
     outdir = Path(outdir)

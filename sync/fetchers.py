@@ -22,7 +22,7 @@ from tuf.ngclient import FetcherInterface
 
 import kiosk
 
-__all__ = ["FetcherConfig", "FileFetcher", "RequestsFetcher", "file_url"]
+__all__ = ["CertificateError", "FetcherConfig", "FileFetcher", "RequestsFetcher", "file_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class FetcherConfig:
         backoff: seconds before the first retry; doubled for each further one.
         chunk_size: bytes per read.
         ca_bundle: path of a CA bundle (PEM) for government intranets with their own CA;
-            ``None`` uses the system/certifi bundle.
+            ``None`` uses the system/certifi bundle. When set it wins over ``REQUESTS_CA_BUNDLE``
+            and ``CURL_CA_BUNDLE`` in the environment.
         proxy: ``http://host:port`` for http and https alike; ``None`` leaves it to the
             environment (``HTTPS_PROXY``, ``NO_PROXY``).
         user_agent: sent with every request.
@@ -62,6 +63,11 @@ class _Retryable(Exception):
     """A failure worth another attempt (connection refused/reset, 5xx)."""
 
 
+class CertificateError(exceptions.DownloadError):
+    """The server's TLS certificate did not verify against the configured CA bundle (not retried:
+    another attempt meets the same certificate)."""
+
+
 class RequestsFetcher(FetcherInterface):
     """HTTP(S) downloads with one reused session, timeouts, retries with backoff and resume.
 
@@ -79,25 +85,41 @@ class RequestsFetcher(FetcherInterface):
         # Byte offsets must be those of the file itself (resume with Range); batches are gzip
         # already and metadata is small, so transfer encoding gains nothing here.
         self._session.headers["Accept-Encoding"] = "identity"
-        if self.config.ca_bundle:
-            self._session.verify = self.config.ca_bundle
-        # passed with each request: requests lets the environment's proxy beat a session's
+        # Passed with each request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE and the
+        # environment's proxies override what is set on the session itself.
+        self._verify: str | bool = self.config.ca_bundle or True
         proxy = self.config.proxy
         self._proxies = {"http": proxy, "https": proxy} if proxy else None
+        #: ``url -> headers`` to send once (conditional requests, set by the caller)
+        self.extra_headers: dict[str, dict[str, str]] = {}
+        #: ``url -> (status, lower-cased headers)`` of the latest response (304: not modified)
+        self.last_response: dict[str, tuple[int, dict[str, str]]] = {}
 
     def close(self) -> None:
         self._session.close()
 
     def _fetch(self, url: str) -> Iterator[bytes]:
+        return self.fetch_from(url, 0)
+
+    def fetch_from(self, url: str, offset: int) -> Iterator[bytes]:
+        """The bytes of ``url`` from ``offset`` on (a ``Range`` request; a server that ignores it
+        is skipped ahead), so a download broken off in an earlier sync continues.
+
+        Raises:
+            DownloadError: as ``fetch``; :class:`CertificateError` for a TLS certificate failure.
+        """
         if urlsplit(url).scheme not in ("http", "https"):
             raise exceptions.DownloadError(f"不支持的地址: {url}")
         # Open the first response eagerly so that HTTP errors surface from fetch() itself.
-        response = self._open(url, offset=0)
-        return self._chunks(url, response)
+        response = self._open(url, offset=offset)
+        if offset and response.status_code != 206:
+            _skip(response, offset)
+        return self._chunks(url, response, offset)
 
     def _open(self, url: str, offset: int) -> requests.Response:
         cfg = self.config
         headers = {"Range": f"bytes={offset}-"} if offset else {}
+        headers.update(self.extra_headers.pop(url, {}))
         last: BaseException | None = None
         for attempt in range(cfg.retries + 1):
             if attempt:
@@ -110,8 +132,11 @@ class RequestsFetcher(FetcherInterface):
                     stream=True,
                     timeout=(cfg.connect_timeout, cfg.read_timeout),
                     headers=headers,
+                    verify=self._verify,
                     proxies=self._proxies,
                 )
+            except requests.exceptions.SSLError as e:
+                raise CertificateError(f"证书验证失败: {url} ({_ssl_reason(e)})") from e
             except requests.exceptions.Timeout as e:
                 last = e
                 continue
@@ -131,6 +156,8 @@ class RequestsFetcher(FetcherInterface):
                 raise exceptions.DownloadHTTPError(
                     f"HTTP {response.status_code} {url}", response.status_code
                 )
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            self.last_response[url] = (response.status_code, headers)
             return response
         if isinstance(last, exceptions.DownloadHTTPError):
             raise last
@@ -138,10 +165,10 @@ class RequestsFetcher(FetcherInterface):
             raise exceptions.SlowRetrievalError(f"连接超时: {url}") from last
         raise exceptions.DownloadError(f"无法连接: {url}") from last
 
-    def _chunks(self, url: str, response: requests.Response) -> Iterator[bytes]:
+    def _chunks(self, url: str, response: requests.Response, offset: int) -> Iterator[bytes]:
         cfg = self.config
         deadline = time.monotonic() + cfg.max_seconds
-        received = 0
+        received = offset
         failures = 0
         while True:
             try:
@@ -173,6 +200,17 @@ class RequestsFetcher(FetcherInterface):
             if received and response.status_code != 206:
                 # The server ignored the Range header: skip what we already have.
                 _skip(response, received)
+
+
+def _ssl_reason(error: BaseException) -> str:
+    """The innermost reason of a TLS failure (``certificate verify failed: unable to get local
+    issuer certificate``), not requests' nested wrapper text."""
+    text = str(error)
+    for marker in ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "hostname mismatch"):
+        at = text.find(marker)
+        if at >= 0:
+            return text[at:].split(")")[0].strip(" ('\"")
+    return text[:200]
 
 
 def _is_timeout(error: BaseException) -> bool:
@@ -210,6 +248,10 @@ class FileFetcher(FetcherInterface):
         self.bytes_received = 0
 
     def _fetch(self, url: str) -> Iterator[bytes]:
+        return self.fetch_from(url, 0)
+
+    def fetch_from(self, url: str, offset: int) -> Iterator[bytes]:
+        """The bytes of ``url`` from ``offset`` on."""
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise exceptions.DownloadError(f"不是本地文件地址: {url}")
@@ -220,6 +262,7 @@ class FileFetcher(FetcherInterface):
             raise exceptions.DownloadHTTPError(f"文件不存在: {path}", 404) from None
         except OSError as e:
             raise exceptions.DownloadError(f"无法读取 {path}: {e.strerror}") from e
+        handle.seek(offset)
         return self._chunks(handle)
 
     def _chunks(self, handle: BinaryIO) -> Iterator[bytes]:

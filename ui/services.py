@@ -25,6 +25,7 @@ from kiosk.pin import PinGuard
 from kiosk.records import STATUSES
 from kiosk.settings import UiSettings
 from kiosk.store import Store
+from sync.client import content_as_of
 from ui.keyboard import Candidate
 from ui.pinyin_input import char_candidates
 from ui.printing import Printer
@@ -49,6 +50,8 @@ class HomeData:
     most_read: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
     #: documents per category, per kind under "kind:<kind>", per status under "status:<status>"
     category_counts: dict[str, int] = field(default_factory=dict)
+    #: publication date of the newest batch synced here: "资料截至" on Home
+    content_as_of: dt.date | None = None
 
 
 class Services(QObject):
@@ -236,6 +239,7 @@ class Services(QObject):
             for facet in results.facets.get("kind", []):
                 counts[f"kind:{facet.value}"] += facet.count
         data.category_counts = dict(counts)
+        data.content_as_of = content_as_of(self.store)
         today = dt.date.today()
         opened: Counter[str] = Counter()
         for _day, key, count in self.store.usage(

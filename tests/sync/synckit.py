@@ -7,8 +7,10 @@ real server; python-tuf's verifier and the SQLite store are the real ones.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -36,15 +38,22 @@ class Fault:
 
 
 class FeedServer:
-    """``http.server`` over a folder, with per-path faults and a request log."""
+    """``http.server`` over a folder, with per-path faults and a request log.
 
-    def __init__(self, root: Path) -> None:
+    Like nginx it sends an ``ETag`` and answers ``If-None-Match`` with 304; it also serves
+    absolute-URI requests (``GET http://host/path``), so it doubles as a forward proxy. ``tls``
+    makes it an HTTPS server.
+    """
+
+    def __init__(self, root: Path, tls: ssl.SSLContext | None = None) -> None:
         self.root = root
         self.faults: dict[str, Fault] = {}
         self.requests: Counter[str] = Counter()
         self.ranges: list[str] = []
         #: hosts asked for through this server acting as an HTTP proxy
         self.proxied_hosts: set[str] = set()
+        self.queries: list[tuple[str, str]] = []  # (path, query string) of every request
+        self.bytes_sent = 0  # status lines, headers and bodies
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,13 +62,19 @@ class FeedServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def flush_headers(self) -> None:
+                server.bytes_sent += sum(len(b) for b in getattr(self, "_headers_buffer", []))
+                super().flush_headers()
+
             def do_GET(self) -> None:
                 server._handle(self)
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self.port = self._httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 
@@ -89,11 +104,13 @@ class FeedServer:
         return None
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
-        path = h.path.split("?", 1)[0]
-        if path.startswith("http://"):  # asked as a proxy: absolute-form request target
-            host, path = path[len("http://") :].split("/", 1)
+        target = h.path
+        if target.startswith(("http://", "https://")):  # asked as a proxy: absolute-form target
+            host, rest = target.split("://", 1)[1].split("/", 1)
             self.proxied_hosts.add(host)
-            path = "/" + path
+            target = "/" + rest
+        path, _, query = target.partition("?")
+        self.queries.append((path, query))
         self.requests[path] += 1
         fault = self._take_fault(path)
         kind = fault.kind if fault else ""
@@ -124,10 +141,17 @@ class FeedServer:
         if range_header and range_header.startswith("bytes=") and kind not in ("short",):
             self.ranges.append(range_header)
             start = int(range_header[6:].split("-", 1)[0])
+        etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+        if not kind and not start and h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("ETag", etag)
+            h.end_headers()
+            return
         body = data[start:]
         if kind == "short":
             body = body[: len(body) // 2]
         h.send_response(206 if start else 200)
+        h.send_header("ETag", etag)
         if start:
             h.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         h.send_header("Content-Length", str(len(body)))
@@ -155,6 +179,7 @@ class FeedServer:
                     time.sleep(float(fault.arg))  # type: ignore[union-attr]
                 return
             h.wfile.write(body)
+            self.bytes_sent += len(body)
         except OSError:
             h.close_connection = True
 

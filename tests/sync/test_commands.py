@@ -69,7 +69,7 @@ def test_sync_uses_the_configured_feed_url(runner: CliRunner, tmp_path: Path) ->
     keys, feed = tmp_path / "keys", tmp_path / "feed"
     runner.invoke(cli, ["keys", "init", str(keys)])
     runner.invoke(cli, ["publish", str(_write(tmp_path / "a.jsonl", [doc(1)])), str(feed),
-                        "--keys", str(keys), "--expires", "365"])  # fmt: skip
+                        "--keys", str(keys), "--expires", "90"])  # fmt: skip
     store = Store.in_dir(data)
     store.set_setting("sync.feed_url", str(feed))
     store.close()

@@ -43,7 +43,8 @@ def test_malformed_records_are_rejected_and_the_rest_applied(
     run = kiosk.store.last_sync()
     assert run is not None and run.ok and run.rejected == 7
     stored = kiosk.store.get_setting("sync.last_rejections")
-    assert {"batch": 1, "line": 3, "id": "no-title", "reason": reasons[(1, 3)]} in stored
+    assert {"kind": "rejected", "batch": 1, "line": 3, "id": "no-title",
+            "reason": reasons[(1, 3)]} in stored  # fmt: skip
     assert kiosk.store.get_setting("sync.last_batch") == 2
 
 

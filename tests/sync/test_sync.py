@@ -72,14 +72,14 @@ def test_withdrawal_status_change_and_supersession(
 def test_usb_folder_sync_verifies_the_same_way(
     portal: Portal, kiosk: Kiosk, tmp_path: Path
 ) -> None:
-    portal.publish([doc(i) for i in range(3)], expires_days=3650)
+    portal.publish([doc(i) for i in range(3)], expires_days=90)
     stick = tmp_path / "media" / "usb" / "feed"
     shutil.copytree(portal.feed, stick)
     result = kiosk.sync(stick)
     assert result.added == 3
     assert kiosk.sync(f"file://{stick}").batches == []
     # a tampered stick is refused like a tampered server
-    portal.publish([doc(9)], expires_days=3650)
+    portal.publish([doc(9)], expires_days=90)
     shutil.rmtree(stick)
     shutil.copytree(portal.feed, stick)
     batch = next((stick / "targets" / "batches").glob("*.000002.jsonl.gz"))

@@ -107,6 +107,27 @@ def test_status_shows_counts_index_and_a_stale_sync_in_warning_colour(
     assert "5 天前" in page.sync_banner.text()
 
 
+def test_a_frozen_feed_that_still_syncs_is_shown_as_stale_content(qtbot: Any, window: Any) -> None:
+    """A replayed bundle says "已是最新" and the sync succeeds today: the content date tells."""
+    store = window.services.store
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=100)
+    store.set_setting("sync.content_as_of", old.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    run = store.start_sync_run("/media/usb/feed")
+    with store.write() as tx:
+        tx.finish_sync_run(run, error=None)
+    page = open_librarian(qtbot, window)
+    assert "今天" in page.sync_banner.text()
+    assert f"资料截至 {old:%Y-%m-%d}" in page.sync_banner.text()
+    assert "资料已 100 天没有更新" in page.sync_banner.text()
+    assert page.sync_banner.property("overdue") is True
+    # villagers see the date too
+    home = window.screens["home"]
+    home.refresh()
+    settle(window)
+    assert f"资料截至 {old.year}年{old.month}月{old.day}日" in home.as_of.text()
+    assert not home.as_of.isHidden()
+
+
 def test_exit_and_restart(qtbot: Any, window: Any) -> None:
     open_librarian(qtbot, window)
     screen = window.screens["librarian"]
@@ -206,6 +227,24 @@ def test_sync_now_from_a_real_http_feed_shows_progress_and_history(
     assert "网络　成功" in page.history_text.text() and "新增 2" in page.history_text.text()
     assert "doc-1" in found_ids(window, "桃源村道路硬化")
     shoot(window, "sync")
+
+
+def test_what_a_sync_could_not_apply_is_listed_in_the_history(
+    qtbot: Any, window: Any, portal: Portal
+) -> None:
+    portal.publish([doc(1), {"id": "ghost-7", "withdrawn": True}])
+    server = FeedServer(portal.feed)
+    try:
+        _trust(window, portal)
+        window.services.store.set_setting("sync.feed_url", server.url + "/")
+        page = open_librarian(qtbot, window, "sync")
+        with qtbot.waitSignal(page.sync_finished, timeout=20_000):
+            tap(qtbot, find(window, "SyncNow"))
+        settle(window)
+    finally:
+        server.close()
+    text = page.history_text.text()
+    assert "未能应用 1 条" in text and "[ghost-7]" in text and "本机没有" in text
 
 
 def test_a_failed_sync_is_explained_in_words(qtbot: Any, window: Any) -> None:
@@ -568,6 +607,17 @@ def test_ca_bundle_is_validated_and_passed_to_the_http_fetcher(
     _type_setting(qtbot, window, "ca", "")  # cleared: the system CAs again
     assert SyncSettings.load(store).ca_bundle == ""
     assert sync.sync_config().fetcher.ca_bundle is None
+
+
+def test_the_proxy_setting_is_validated_and_reaches_the_fetcher(qtbot: Any, window: Any) -> None:
+    page = open_librarian(qtbot, window, "settings")
+    _type_setting(qtbot, window, "proxy", "10.1.2.3")
+    message = page.rows["proxy"].message
+    assert message.property("role") == "error" and "端口" in message.text()
+    _type_setting(qtbot, window, "proxy", "10.1.2.3:8080")
+    assert SyncSettings.load(window.services.store).proxy == "http://10.1.2.3:8080"
+    sync = window.screens["librarian"].pages["sync"]
+    assert sync.sync_config().fetcher.proxy == "http://10.1.2.3:8080"
 
 
 # -- read-aloud ----------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ __all__ = [
     "check_feed_url",
     "check_idle_seconds",
     "check_interval_minutes",
+    "check_proxy",
     "check_synonym_line",
     "check_window",
     "local_synonyms",
@@ -89,6 +90,23 @@ def check_ca_bundle(text: str) -> str:
     if _PEM_MARK not in data:
         raise Invalid("这不是 PEM 格式的证书文件（应含有 -----BEGIN CERTIFICATE-----）。")
     return str(path)
+
+
+def check_proxy(text: str) -> str:
+    """A proxy address ``http://host:port``; empty means none (the system's setting applies)."""
+    text = text.strip()
+    if not text:
+        return ""
+    parts = urlsplit(text if "://" in text else "http://" + text)
+    if parts.scheme.lower() not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+        raise Invalid("代理地址应为 http://服务器:端口，例如 http://10.1.2.3:8080")
+    try:
+        port = parts.port
+    except ValueError:
+        raise Invalid("代理地址中的端口号不对。") from None
+    if port is None:
+        raise Invalid("代理地址缺少端口号，例如 http://10.1.2.3:8080")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def check_synonym_line(text: str) -> str:
@@ -160,6 +178,8 @@ class SettingsPage(Page):
         self._row(
             layout, "ca", "内网证书文件（CA 证书，PEM 格式；留空使用系统证书）", self._save_ca
         )
+        self._row(layout, "proxy", "代理服务器（例如 http://10.1.2.3:8080；留空不用代理）",
+                  self._save_proxy)  # fmt: skip
         self._row(layout, "interval", "自动同步间隔（分钟）", self._save_interval)
         self._row(
             layout, "window", "允许同步的时间段（如 01:00-05:00，留空为全天）", self._save_window
@@ -245,6 +265,7 @@ class SettingsPage(Page):
         sync = SyncSettings.load(store)
         self.rows["feed"].field.setText(sync.feed_url)
         self.rows["ca"].field.setText(sync.ca_bundle)
+        self.rows["proxy"].field.setText(sync.proxy)
         self.rows["synonyms"].field.clear()
         self._show_synonyms()
         self.rows["interval"].field.setText(str(sync.interval_minutes))
@@ -294,6 +315,15 @@ class SettingsPage(Page):
             return "已保存，下次同步起使用。" if path else "已清除：使用系统证书。"
 
         self._guarded("ca", save)
+
+    def _save_proxy(self, text: str) -> None:
+        def save() -> str:
+            proxy = check_proxy(text)
+            self._set_sync(proxy=proxy)
+            self.rows["proxy"].field.setText(proxy)
+            return "已保存，下次同步起使用。" if proxy else "已清除：不用代理。"
+
+        self._guarded("proxy", save)
 
     def _save_interval(self, text: str) -> None:
         def save() -> str:

@@ -96,6 +96,16 @@ class StatusPage(Page):
             banner = f"上次成功同步：{when(snap.last_success)}（{int(age)} 天前）"
         if overdue:
             banner += f"　已超过 {snap.warn_days} 天，请检查网络或用 U 盘导入"
+        stale = snap.content_stale(now)
+        if snap.content_as_of is not None:
+            banner += f"\n资料截至 {snap.content_as_of:%Y-%m-%d}"
+        if stale and snap.content_as_of is not None:
+            days = (now.date() - snap.content_as_of).days
+            banner += (
+                f"　资料已 {days} 天没有更新（超过 {snap.stale_content_days} 天）："
+                "即使同步显示成功，也请联系门户确认，或换用新制作的 U 盘更新包"
+            )
+        overdue = overdue or stale
         self.sync_banner.setText(banner)
         set_props(self.sync_banner, verdict="no" if overdue else "yes", overdue=overdue)
         lines = [f"更新源：{snap.feed_url or '（未设置，请在“设置”中填写）'}"]

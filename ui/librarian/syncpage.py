@@ -16,6 +16,7 @@ from kiosk.models import SyncRunRecord
 from kiosk.settings import SyncSettings
 from kiosk.status import local_time
 from sync import SyncConfig, SyncProgress, SyncResult, sync_once
+from sync.client import BatchRejection
 from sync.preview import FeedPreview, preview
 from ui.librarian.common import Page, panel, when
 from ui.services import Services
@@ -26,6 +27,8 @@ __all__ = ["MOUNT_ROOTS", "SyncPage", "history", "mounted_feeds"]
 
 #: Where USB sticks get mounted on Debian/Ubuntu (udisks) and by hand.
 MOUNT_ROOTS: tuple[Path, ...] = (Path("/media"), Path("/run/media"), Path("/mnt"))
+_SHOWN = 5
+_PROBLEM_LABELS = {"rejected": "拒收 ", "unknown": "", "blob": "缺少"}
 _PHASES = {
     "metadata": "验证", "download": "下载", "check": "检查", "apply": "应用",
     "attachments": "附件", "done": "完成",
@@ -70,7 +73,17 @@ def describe_run(run: SyncRunRecord) -> str:
     )
     if run.error:
         text += f"\n原因：{run.error}"
+    problems = run_problems(run)
+    if problems:
+        shown = "\n".join(f"　· {_PROBLEM_LABELS.get(p.kind, '')}{p}" for p in problems[:_SHOWN])
+        more = f"\n　…共 {len(problems)} 条" if len(problems) > _SHOWN else ""
+        text += f"\n未能应用 {len(problems)} 条（门户改正后发布完整快照即可修复）：\n{shown}{more}"
     return text
+
+
+def run_problems(run: SyncRunRecord) -> list[BatchRejection]:
+    """What the run could not apply (rejected records, unknown ids, missing attachments)."""
+    return [BatchRejection.from_dict(p) for p in run.problems]
 
 
 class _ProgressRelay(QObject):

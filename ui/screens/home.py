@@ -156,6 +156,10 @@ class HomeScreen(Screen):
         self.request_button.setMinimumHeight(120)
         right.addWidget(self.request_button)
         right.addWidget(label("最新公开", "heading"))
+        self.as_of = label("", "muted")
+        self.as_of.setObjectName("ContentAsOf")
+        self.as_of.hide()
+        right.addWidget(self.as_of)
         self.latest_list = QVBoxLayout()
         self.latest_list.setSpacing(10)
         right.addLayout(self.latest_list)
@@ -197,6 +201,9 @@ class HomeScreen(Screen):
     def _show_data(self, data: HomeData) -> None:
         self.data = data
         self.tiles.set_counts(data.category_counts)
+        if data.content_as_of is not None:
+            self.as_of.setText(f"资料截至 {data.content_as_of:%Y年%-m月%-d日}")
+        self.as_of.setVisible(data.content_as_of is not None)
         clear_layout(self.latest_list)
         for hit in data.latest[:4]:
             self.latest_list.addWidget(self._row(hit.id, hit.title, hit.published))
