@@ -86,7 +86,7 @@ def test_sync_from_a_folder_runs_once_and_returns(tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(cli, ["keys", "init", str(keys)])
     runner.invoke(cli, ["publish", str(_write(tmp_path / "a.jsonl", [doc(1)])), str(feed),
-                        "--keys", str(keys), "--expires", "365"])  # fmt: skip
+                        "--keys", str(keys), "--expires", "90"])  # fmt: skip
     command = [sys.executable, "-m", "kiosk", "--data-dir", str(data), "sync", "--from", str(feed)]
     done = subprocess.run(
         [*command, "--trusted-root", str(keys / "root.json")],
