@@ -207,6 +207,7 @@ class IndexArrays:
         self.reader = reader
         self.cache = cache or PostingCache()
         self._scores = PostingCache(SCORES_CACHE)
+        self._alternatives = PostingCache(SCORES_CACHE // 2)
         #: clauses planned for forms on this reader (see :func:`make_plan`)
         self.plans: dict[Any, list[Clause]] = {}
         self.leaves: list[tuple[Any, int]] = (
@@ -274,6 +275,21 @@ class IndexArrays:
             return self.values[name].index(value)
         except ValueError:
             return -1
+
+    def alternative_scores(self, alt: AlternativePlan) -> tuple[npt.NDArray[Any], FloatArray]:
+        """The documents an alternative matches and its score in each, cached for this reader:
+        a head word (低保) asked again costs one scatter instead of one per clause and term."""
+        cached = self._alternatives.get(alt)
+        if cached is None:
+            score = _alternative_score(self, alt, self.buffers)
+            if score is None:
+                cached = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+            else:
+                ids = np.flatnonzero(score)  # every match scores above zero (idf > 0)
+                cached = (ids.astype(np.int32), score[ids])
+                self.buffers.give(score)
+            self._alternatives.put(alt, cached)
+        return cached
 
     def term_scores(self, fieldname: str, term: str) -> tuple[npt.NDArray[Any], FloatArray]:
         """Live documents holding ``term`` and its BM25 in each (cached for this reader)."""
@@ -443,10 +459,9 @@ def rank(
             if time.monotonic() - started > SAFETY_SECONDS:
                 cut_short = True
                 break
-            score = _alternative_score(arrays, alt, pool)
-            if score is not None:
-                np.maximum(best, score, out=best)
-                pool.give(score)
+            ids, values = arrays.alternative_scores(alt)
+            if len(ids):
+                best[ids] = np.maximum(best[ids], values)
         masks.append(best > 0)
         total += best
         pool.give(best)

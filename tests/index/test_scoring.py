@@ -121,6 +121,8 @@ def check(reader: Any, concepts: list[Concept], category: str | None = None, k: 
     if category is not None:
         mask = arrays.codes["category"] == arrays.code_of("category", category)
     ranking = rank(arrays, plan, k, mask)
+    again = rank(arrays, plan, k, mask)  # from the arrays' caches
+    assert again.order == ranking.order and np.array_equal(again.scores, ranking.scores)
     expected, full, some = reference(reader, plan, category)
     assert ranking.order == expected[:k]
     assert set(np.flatnonzero(ranking.full)) == full
