@@ -31,6 +31,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -131,18 +133,22 @@ class NaiveWhoosh:
         from whoosh.qparser import MultifieldParser, OrGroup
 
         if not index.exists_in(str(path)):
-            path.mkdir(parents=True, exist_ok=True)
+            building = path.with_name(path.name + ".building")
+            shutil.rmtree(building, ignore_errors=True)
+            building.mkdir(parents=True)
             analyzer = ChineseAnalyzer()
             schema = Schema(
                 id=ID(stored=True),
                 title=TEXT(analyzer=analyzer, field_boost=2.0),
                 body=TEXT(analyzer=analyzer),
             )
-            ix = index.create_in(str(path), schema)
+            ix = index.create_in(str(building), schema)
             writer = ix.writer(limitmb=256)
             for doc in corpus:
                 writer.add_document(id=doc["id"], title=doc["title"], body=doc["body"])
             writer.commit()
+            shutil.rmtree(path, ignore_errors=True)
+            building.rename(path)
         self.ix = index.open_dir(str(path))
         self.searcher = self.ix.searcher()
         self.parser = MultifieldParser(["title", "body"], self.ix.schema, group=OrGroup)
@@ -162,19 +168,23 @@ class Fts5:
     name = "fts5"
 
     def __init__(self, corpus: list[dict[str, Any]], path: Path) -> None:
-        fresh = not path.exists()
-        self.db = sqlite3.connect(path)
-        if fresh:
-            self.db.execute("CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, body)")
-            self.db.executemany(
+        if not path.exists():  # built beside, renamed when complete: a killed run leaves no stub
+            building = path.with_suffix(".building")
+            building.unlink(missing_ok=True)
+            db = sqlite3.connect(building)
+            db.execute("CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, body)")
+            db.executemany(
                 "INSERT INTO fts VALUES (?, ?, ?)",
                 (
                     (d["id"], " ".join(_jieba_words(d["title"])), " ".join(_jieba_words(d["body"])))
                     for d in corpus
                 ),
             )
-            self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
-            self.db.commit()
+            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            db.commit()
+            db.close()
+            os.replace(building, path)
+        self.db = sqlite3.connect(path)
 
     def top(self, query: str) -> tuple[list[str], bool | None]:
         words = [w.replace('"', "") for w in _jieba_words(query)]

@@ -62,6 +62,8 @@ FUNCTION_WORDS = function_words()
 _FUNCTION_WORD_WEIGHT = 0.02
 #: The same for a lone character next to a question word (分 in 遗产怎么分).
 _LONE_CHARACTER_WEIGHT = 0.1
+# Characters within which the words asked for must stand together for a full match.
+_PASSAGE = 300
 # Documents read to count a phrase literally (the real-word typo check).
 _PHRASE_SAMPLE = 300
 _MAX_CONCEPTS = 10
@@ -355,7 +357,9 @@ class SearchEngine:
         top = max(scores.values(), default=1.0) or 1.0
         page = [(n, top * 2.0 if n in pinned else scores.get(n, 0.0)) for n in pinned + order]
         page = page[offset:wanted]
-        results.hits = self._hits(searcher, page, results.terms, matched)
+        results.hits = self._hits(
+            searcher, page, results.terms, matched, [c for c in concepts if c.required], pinned
+        )
         if with_facets:
             results.facets = _facets(arrays, result_mask)
         if concepts and results.total < 3:
@@ -560,6 +564,8 @@ class SearchEngine:
         page: list[tuple[int, float]],
         terms: list[str],
         matched: dict[int, ConceptMatch],
+        required: list[Concept] | None = None,
+        pinned: list[int] | None = None,
     ) -> list[Hit]:
         fields = [searcher.stored_fields(n) for n, _ in page]
         bodies: dict[str, str] = {}
@@ -571,7 +577,17 @@ class SearchEngine:
         hits = []
         for (docnum, score), stored in zip(page, fields, strict=True):
             match = matched.get(docnum, ConceptMatch("all"))
-            snippet, marks = make_snippet(bodies.get(stored["id"], ""), terms)
+            body = bodies.get(stored["id"], "")
+            if (
+                match.match == "all"
+                and required
+                and docnum not in (pinned or ())
+                and not _together(stored.get("title", ""), body, required)
+            ):
+                # every word is somewhere in a long document, never near each other (明天 and
+                # 天气 in a work report): honestly a partial match, not an answer
+                match = ConceptMatch("partial", match.matched)
+            snippet, marks = make_snippet(body, terms)
             published = stored.get("published") or 0
             hits.append(
                 Hit(
@@ -648,6 +664,34 @@ def _docs_mask(searcher: Searcher, arrays: IndexArrays, query: Q.Query) -> Any:
     if numbers:
         mask[numbers] = True
     return mask & arrays.live
+
+
+def _together(title: str, body: str, required: list[Concept]) -> bool:
+    """Whether the required concepts stand together: each in the title, or all of the others
+    within one passage of the body (:data:`_PASSAGE` characters). A concept matched only
+    through bigrams (no literal form in the text) cannot be placed, so it does not count
+    against the document."""
+    title, body = title.lower(), body.lower()
+    placed: list[list[int]] = []
+    for concept in required:
+        forms = [f for f in concept.forms if f]
+        if any(f in title for f in forms):
+            continue
+        starts = sorted(
+            m.start() for f in forms for m in itertools.islice(re.finditer(re.escape(f), body), 200)
+        )
+        if not starts:
+            return True  # held through its bigrams: nothing to check
+        placed.append(starts)
+    if len(placed) < 2:
+        return True
+    events = sorted((pos, i) for i, starts in enumerate(placed) for pos in starts)
+    last: dict[int, int] = {}
+    for pos, i in events:
+        last[i] = pos
+        if len(last) == len(placed) and pos - min(last.values()) <= _PASSAGE:
+            return True
+    return False
 
 
 def _is_loose(word: str, reader: Any) -> bool:

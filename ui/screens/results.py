@@ -53,6 +53,11 @@ _KIND_LABELS = {
 _MAX_CHIPS = {"category": 12, "year": 8, "status": 4, "agency": 6, "kind": 5}
 
 
+def _partial(results: SearchResults) -> bool:
+    """No document holds everything asked for (the first result is only a partial match)."""
+    return bool(results.hits) and (results.relaxed or results.hits[0].match == "partial")
+
+
 def chip_label(facet: str, value: str) -> str:
     if facet == "status":
         return STATUS_LABELS.get(value, value)
@@ -281,7 +286,7 @@ class ResultsScreen(Screen):
         self.more_button.setVisible(self.loaded < results.total)
         # nothing holds everything asked for: say so, and offer the request form and the
         # categories below whatever partly matched
-        no_answer = results.total == 0 or (results.relaxed and bool(self.query))
+        no_answer = results.total == 0 or (_partial(results) and bool(self.query))
         self.empty.setVisible(no_answer)
         self.facet_scroll.setVisible(results.total > 0 or bool(self.filters))
         if no_answer:
@@ -323,7 +328,7 @@ class ResultsScreen(Screen):
             notes.append(f"没有找到“{html.escape(place)}”的文件，下面是其他地方和全国的规定。")
         for place in results.narrowed_to:
             notes.append(f"只显示“{html.escape(place)}”的文件。")
-        if results.relaxed and results.total:
+        if _partial(results):
             notes.append("没有找到完全相符的文件，下面是部分相关的。")
         set_label_text(self.note, "<br>".join(notes), rich=True)
         self.note.setVisible(bool(notes))
