@@ -219,3 +219,22 @@ def test_pdf_text_of_a_damaged_file_is_empty(tmp_path: Path) -> None:
     assert pdf_text(broken) == ""
     assert attachment_text(tmp_path, [("application/pdf", "missing")]) == ""
     assert attachment_text(None, [("application/pdf", "broken.pdf")]) == ""
+
+
+# -- 7. honesty -------------------------------------------------------------------------------
+def test_words_scattered_through_a_long_document_are_no_full_match() -> None:
+    from index.engine import _together
+    from index.query import Concept
+
+    asked = [Concept.of("明天"), Concept.of("天气")]
+    far = "明天" + "。" * 500 + "天气"
+    assert not _together("政府工作报告", far, asked)
+    assert _together("政府工作报告", "明天的天气", asked)
+    assert _together("天气预报办法", far, asked)  # one in the title: the document is about it
+
+
+def test_an_unanswerable_question_is_flagged(engine: SearchEngine) -> None:
+    results = engine.search("王者荣耀怎么上分", limit=5)
+    assert not results.hits or all(h.match == "partial" for h in results.hits)
+    results = engine.search("低保 火星", limit=5)
+    assert results.relaxed and all(h.match == "partial" for h in results.hits)
