@@ -1,18 +1,23 @@
-"""Cold start of the kiosk UI to a usable Home screen, and typing latency during searches.
+"""Cold start of the kiosk UI to a usable Home screen, and typing latency while searches run.
 
 Each run is a fresh Python process doing what ``kiosk run`` does (open the data dir, check the
 index, build and show the window), timed from just before the process is spawned:
 
 - ``home``: the Home screen has been painted and the event loop turns (a tap would be handled);
-- ``ready``: the search engine and its pinyin vocabulary are open, Home's lists are filled.
+- ``filled``: Home's latest list and tile counts are shown;
+- ``ready``: the search worker process has its engine and pinyin vocabulary open.
 
-Then, in the last run, 200 searches are queued on the worker pool and run back to back on the worker pool while the on-screen keyboard
-is typed on; the longest stall of the UI thread and the per-key latency are reported.
+Then, in the last run: 200 searches are queued (distinct channels, so none supersedes another)
+while the on-screen keyboard is typed on; then 36 characters are typed into the results screen's
+box, each starting a search at once (as-you-type, worst case). Reported: per-key handling time,
+the longest stall of the UI thread (a 5 ms timer's longest gap), and how many searches reached
+the worker.
 
-    .venv/bin/python bench/ui_startup.py [--runs 5] [--data-dir D] [--xvfb]
+    .venv/bin/python bench/ui_startup.py [--runs 5] [--data-dir D] [--xvfb] [--profile]
 
-The data dir gets the demo content first (not timed: that happens once per kiosk). Without
-``--xvfb`` the offscreen platform is used; with it, a real X server (xvfb-run) draws the window.
+The data dir gets the demo content first if it is empty (not timed: that happens once per
+kiosk). Without ``--xvfb`` the offscreen platform is used; with it, a real X server (xvfb-run)
+draws the window. ``--profile`` prints a cProfile of the first run up to Home painted.
 """
 
 from __future__ import annotations
@@ -26,51 +31,91 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def child(data_dir: Path, spawned_at: float, responsiveness: bool) -> None:
+def child(data_dir: Path, spawned_at: float, responsiveness: bool, profile: bool) -> None:
     sys.path.insert(0, str(ROOT))
     marks: dict[str, float] = {"imports_start": time.time() - spawned_at}
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     import ui  # noqa: F401
     from kiosk.app import KioskContext
     from ui.app import create_application, start_kiosk
 
+    marks["imports"] = time.time() - spawned_at
     context = KioskContext(data_dir)
     context.ensure_content()
-    context.reconcile_index()
+    context.reconcile_index()  # what `kiosk run` does before the window (_prepare)
+    marks["reconciled"] = time.time() - spawned_at
     app = create_application()
     marks["app"] = time.time() - spawned_at
     window = start_kiosk(context, windowed=True)  # what run_kiosk does before app.exec()
     window.resize(1920, 1080)
+    window.services.counting = False  # a benchmark is not a villager: leave the usage counts alone
+    marks["window"] = time.time() - spawned_at
     from PySide6.QtCore import QTimer
 
     result: dict[str, object] = {"marks": marks}
+    home = window.screens["home"]
+    waiting = {"ready", "filled"}
 
     def painted() -> None:
         marks["home"] = time.time() - spawned_at
+        if profiler is not None:
+            profiler.disable()
+            result["profile"] = _profile_summary(profiler)
 
-    def ready() -> None:
-        marks["ready"] = time.time() - spawned_at
+    def step(name: str) -> None:
+        if name not in waiting:
+            return
+        waiting.discard(name)
+        marks[name] = time.time() - spawned_at
+        if waiting:
+            return
         if responsiveness:
             QTimer.singleShot(0, lambda: measure(window, result, app))
         else:
             app.quit()
 
+    def check_filled() -> None:
+        data = home.data  # type: ignore[attr-defined]
+        if data is not None and data.latest and data.category_counts is not None:
+            step("filled")
+        else:
+            QTimer.singleShot(5, check_filled)
+
     QTimer.singleShot(0, painted)
-    window.services.engine_ready.connect(lambda: QTimer.singleShot(0, ready))
+    QTimer.singleShot(0, check_filled)
+    window.services.engine_ready.connect(lambda: QTimer.singleShot(0, lambda: step("ready")))
     app.exec()
     print(json.dumps(result))
 
 
-def measure(window: object, result: dict[str, object], app: object) -> None:
+def _profile_summary(profiler: Any, rows: int = 25) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(rows)
+    return out.getvalue()
+
+
+def measure(window: Any, result: dict[str, object], app: Any) -> None:
+    """Type on the on-screen keyboard while 200 searches run, then type into the results box."""
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer
 
-    services = window.services  # type: ignore[attr-defined]
-    keyboard = window.keyboard  # type: ignore[attr-defined]
-    home = window.screens["home"]  # type: ignore[attr-defined]
+    services = window.services
+    keyboard = window.keyboard
+    home = window.screens["home"]
     home.search_box.setFocus()
     base = [
         "低保 申请 材料",
@@ -82,7 +127,7 @@ def measure(window: object, result: dict[str, object], app: object) -> None:
     # distinct texts, so the engine's result cache never answers
     queries = [f"{q} {year}年" for year in range(1985, 2025) for q in base]
     pending = {"n": len(queries)}
-    for i, query in enumerate(queries):  # distinct channels: none is dropped as stale
+    for i, query in enumerate(queries):  # distinct channels: none supersedes another
         services.search(
             query, {}, lambda _r: pending.__setitem__("n", pending["n"] - 1), channel=f"bench{i}"
         )
@@ -100,20 +145,28 @@ def measure(window: object, result: dict[str, object], app: object) -> None:
     timer.start()
     letters = iter("dibaoshenqingcailiao" * 3)
 
+    def key_stats() -> dict[str, object]:
+        return {
+            "keys": len(keys),
+            "key_ms_median": round(statistics.median(keys), 2) if keys else None,
+            "key_ms_max": round(max(keys), 2) if keys else None,
+            "loop_stall_ms_max": max(gaps) if gaps else None,
+        }
+
     def type_next() -> None:
         letter = next(letters, None)
         if letter is None:
-            timer.stop()
             result["typing"] = {
                 "searches_done": len(queries) - pending["n"],
                 "searches_queued": len(queries),
-                "keys": len(keys),
-                "key_ms_median": round(statistics.median(keys), 2) if keys else None,
-                "key_ms_max": round(max(keys), 2) if keys else None,
-                "loop_stall_ms_max": max(gaps) if gaps else None,
+                **key_stats(),
             }
-            services.runner.wait(30_000)
-            app.quit()  # type: ignore[attr-defined]
+            for i in range(len(queries)):
+                services.cancel(f"bench{i}")
+            keys.clear()
+            gaps.clear()
+            tick.restart()
+            QTimer.singleShot(0, as_you_type)
             return
         clock = QElapsedTimer()
         clock.start()
@@ -124,7 +177,50 @@ def measure(window: object, result: dict[str, object], app: object) -> None:
         keys.append(clock.nsecsElapsed() / 1e6)
         QTimer.singleShot(30, type_next)
 
+    # as-you-type on the results screen: every key starts a search on the same channel
+    words = iter([*"低保申请条件", *"医疗救助", *"危房改造补助标准"] * 2)
+    shown: list[str] = []
+    before: Counter[str] = Counter()
+
+    def as_you_type() -> None:
+        if not shown:
+            window.go("results", query="", filters={}, submitted=False)
+            results = window.screens["results"]
+            results.search_box.setFocus()
+            shown.append("results")
+            before.update(services.worker.stats)
+        results = window.screens["results"]
+        char = next(words, None)
+        if char is None:
+            timer.stop()
+            stats = services.worker.stats - before
+            result["as_you_type"] = {
+                **key_stats(),
+                "searches_sent": stats["sent"],
+                "superseded": stats["superseded"],
+                "dropped": stats["dropped"],
+            }
+            app.quit()
+            return
+        clock = QElapsedTimer()
+        clock.start()
+        results.search_box.insert(char)
+        results.run_search()  # as the typing pause would, at once: the worst case
+        QCoreApplication.processEvents()
+        keys.append(clock.nsecsElapsed() / 1e6)
+        QTimer.singleShot(60, as_you_type)
+
     QTimer.singleShot(0, type_next)
+
+
+_MARKS = [
+    ("imports", "imports done"),
+    ("reconciled", "index checked (reconcile)"),
+    ("window", "window built and shown"),
+    ("home", "Home painted"),
+    ("filled", "Home's lists and tile counts filled"),
+    ("ready", "search ready"),
+]
 
 
 def main() -> None:
@@ -137,9 +233,12 @@ def main() -> None:
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--spawned-at", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--responsiveness", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile of the first run up to Home painted"
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.spawned_at, args.responsiveness)
+        child(args.child, args.spawned_at, args.responsiveness, args.profile)
         return
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-bench-")) / "data"
@@ -175,18 +274,19 @@ def main() -> None:
         ]
         if last:
             command.append("--responsiveness")
+        if args.profile and i == 0:
+            command.append("--profile")
         out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
-    homes = [r["marks"]["home"] for r in runs]
-    readies = [r["marks"]["ready"] for r in runs]
     platform = "xvfb (xcb)" if args.xvfb else "offscreen"
     print(f"platform: {platform}; runs: {args.runs}; data dir: {data_dir}")
-    print(
-        f"cold start → Home painted:  median {statistics.median(homes):.2f} s  (runs: {', '.join(f'{h:.2f}' for h in homes)})"
-    )
-    print(
-        f"cold start → search ready:  median {statistics.median(readies):.2f} s  (runs: {', '.join(f'{r:.2f}' for r in readies)})"
-    )
+    for mark, what in _MARKS:
+        values = [r["marks"][mark] for r in runs if mark in r["marks"]]
+        if values:
+            each = ", ".join(f"{v:.2f}" for v in values)
+            print(f"cold start → {what}: median {statistics.median(values):.2f} s  (runs: {each})")
+    if "profile" in runs[0]:
+        print("\nprofile of the first run up to Home painted:\n" + str(runs[0]["profile"]))
     typing = runs[-1].get("typing")
     if typing:
         print(
@@ -194,6 +294,15 @@ def main() -> None:
             f"queued searches finished meanwhile): {typing['keys']} keys, "
             f"per key median {typing['key_ms_median']} ms, max {typing['key_ms_max']} ms; "
             f"longest UI-thread stall {typing['loop_stall_ms_max']} ms"
+        )
+    typed = runs[-1].get("as_you_type")
+    if typed:
+        print(
+            f"as-you-type on the results screen: {typed['keys']} keys, each starting a search; "
+            f"{typed['searches_sent']} searches sent to the worker, {typed['superseded']} superseded "
+            f"while waiting, {typed['dropped']} stale answers dropped; per key median "
+            f"{typed['key_ms_median']} ms, max {typed['key_ms_max']} ms; longest UI-thread stall "
+            f"{typed['loop_stall_ms_max']} ms"
         )
 
 

@@ -83,12 +83,17 @@ class KioskContext:
         """Start-up check: rebuild or catch up the index so it agrees with the store."""
         return self.search_index().reconcile(self.store(), progress)
 
-    def engine(self) -> SearchEngine:
-        """The search engine over an index that agrees with the store (one per context)."""
+    def engine(self, *, reconcile: bool = True) -> SearchEngine:
+        """The search engine over an index that agrees with the store (one per context).
+
+        ``reconcile=False`` opens the index as it is, without the start-up check that may write
+        it: for the search worker process, whose kiosk has done that check already.
+        """
         if self._engine is None:
             from index import SearchEngine
 
-            self.reconcile_index()
+            if reconcile:
+                self.reconcile_index()
             self._engine = SearchEngine(self.search_index(), self.store())
             local = SearchSettings.load(self.store()).local_synonyms
             if local:

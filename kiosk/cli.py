@@ -193,19 +193,17 @@ def search(
     status: str | None,
     as_typed: bool,
 ) -> None:
-    """Search documents. QUERY '-' reads one query per line from stdin (one JSON array each)."""
+    """Search documents. QUERY '-' reads one query per line from stdin (one JSON array each).
+
+    A JSON object line is a tagged request, answered by one JSON object: the protocol of the
+    kiosk's search worker (index/worker.py).
+    """
     engine = context.engine()
     filters = {"category": category or "", "status": status or ""}
     if query == "-":
-        for line in sys.stdin:
-            results = engine.search(
-                line.rstrip("\n"),
-                filters=filters,
-                limit=limit,
-                with_facets=False,
-                correct=not as_typed,
-            )
-            click.echo(json.dumps([h.to_json() for h in results.hits], ensure_ascii=False))
+        from index.worker import serve
+
+        serve(engine, sys.stdin, sys.stdout, filters, limit, correct=not as_typed)
         return
     results = engine.search(query, filters=filters, limit=limit, correct=not as_typed)
     if as_json:

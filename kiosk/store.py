@@ -481,6 +481,18 @@ class Store:
             ).all()
             return [_document(row) for row in rows]
 
+    def latest(self, limit: int, status: str = "valid") -> list[StoredDocument]:
+        """The most recently published visible documents with ``status`` (Home's 最新公开)."""
+        with self._read() as session:
+            rows = session.scalars(
+                select(Document)
+                .where(Document.visibility == VISIBLE, Document.status == status)
+                .order_by(Document.published.desc())  # walks the published index
+                .limit(limit)
+                .options(*_WITH_PARTS)
+            ).all()
+            return [_document(row) for row in rows]
+
     def quarantined(self) -> list[StoredDocument]:
         """Documents the content screen held back, waiting for a librarian."""
         return self.with_visibility(QUARANTINED)

@@ -71,10 +71,9 @@ def build_window(
     theme.load_fonts()
     theme.apply(app, scale=settings.text_scale, high_contrast=settings.high_contrast)
     services = Services(context, settings, speaker=speaker, printer=printer, theme=theme)
-    window = MainWindow(services, kiosk_mode=not windowed)
     if warm_up:
-        services.warm_up()
-    return window
+        services.warm_up()  # the search worker starts up on the other core while we build
+    return MainWindow(services, kiosk_mode=not windowed)
 
 
 def _route_qt_messages() -> None:

@@ -24,11 +24,11 @@ SIZE = (1920, 1080)
 
 def settle(window: MainWindow, ms: int = 150) -> None:
     """Let background work finish and the layout settle."""
-    window.services.runner.wait(15_000)
+    window.services.wait(15_000)
     deadline = QDeadlineTimer(ms)
     while not deadline.hasExpired():
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-    window.services.runner.wait(15_000)
+    window.services.wait(15_000)
     QCoreApplication.processEvents()
 
 
@@ -86,7 +86,7 @@ def _results_region_fallback(w: MainWindow) -> None:
 
 
 def _first_hit(w: MainWindow, query: str) -> tuple[str, list[str]]:
-    results = w.services.engine().search(query, limit=3)
+    results = w.services.context.engine().search(query, limit=3)
     return (results.hits[0].id if results.hits else ""), results.terms
 
 
@@ -104,7 +104,7 @@ def _document(w: MainWindow) -> None:
 
 def _document_repealed(w: MainWindow) -> None:
     w.home()
-    repealed = w.services.engine().search("", filters={"status": "repealed"}, limit=1).hits
+    repealed = w.services.context.engine().search("", filters={"status": "repealed"}, limit=1).hits
     if repealed:
         w.go("document", doc_id=repealed[0].id, terms=[])
 

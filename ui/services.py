@@ -1,9 +1,11 @@
-"""What every screen shares: the store, the search engine, settings, the task runner, printing,
+"""What every screen shares: the store, the search worker, settings, the task runner, printing,
 read-aloud and usage counting.
 
-Blocking calls (search, store writes) go through :class:`~ui.workers.TaskRunner`; the search
-engine is opened lazily on a worker thread (``KioskContext.engine()`` reconciles the index first),
-so the Home screen is usable before it is ready: the first search simply waits for it.
+Searches, suggestions and keyboard candidates go to the search worker process
+(:class:`~ui.search_worker.SearchWorker`): scoring holds the GIL, so in this process it would
+freeze the screen. Store reads and writes go through :class:`~ui.workers.TaskRunner` (SQLite
+lets go of the GIL while it works). The worker is started once the first screen is up; until it
+is ready, searches simply wait for it, and Home shows what the store alone can tell.
 """
 
 from __future__ import annotations
@@ -15,41 +17,49 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import EllipsisType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import handwriting
 from kiosk.app import KioskContext
 from kiosk.pin import PinGuard
-from kiosk.records import STATUSES
 from kiosk.settings import UiSettings
 from kiosk.store import Store
 from sync.client import content_as_of
 from ui.keyboard import Candidate
 from ui.pinyin_input import char_candidates
 from ui.printing import Printer
+from ui.search_worker import SearchWorker
 from ui.speech import Speaker
 from ui.theme import Theme
-from ui.workers import TaskRunner, explain
+from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
-    from index import Hit, SearchEngine, SearchResults
+    from index import SearchResults
     from ui.autosync import AutoSync
 
-__all__ = ["HomeData", "Services"]
+__all__ = ["HomeData", "LatestItem", "Services", "keyboard_candidates"]
 
 log = logging.getLogger(__name__)
 
 _MOST_READ_DAYS = 90
 
 
+@dataclass(frozen=True)
+class LatestItem:
+    id: str
+    title: str
+    published: str  # ISO date or ""
+
+
 @dataclass
 class HomeData:
-    latest: list[Hit] = field(default_factory=list)
+    latest: list[LatestItem] = field(default_factory=list)
     most_read: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
-    #: documents per category, per kind under "kind:<kind>", per status under "status:<status>"
-    category_counts: dict[str, int] = field(default_factory=dict)
+    #: documents per category, per kind under "kind:<kind>", per status under "status:<status>";
+    #: None until the search worker has counted them
+    category_counts: dict[str, int] | None = None
     #: publication date of the newest batch synced here: "资料截至" on Home
     content_as_of: dt.date | None = None
 
@@ -58,12 +68,10 @@ class Services(QObject):
     """Shared collaborators; tests pass their own ``settings``, ``printer`` or ``speaker``.
 
     Signals:
-        engine_ready(): the search engine is open.
-        engine_failed(str): it could not be opened (the message is for the log).
+        engine_ready(): the search worker has its engine and vocabulary open (after each start).
     """
 
     engine_ready = Signal()
-    engine_failed = Signal(str)
 
     def __init__(
         self,
@@ -71,6 +79,7 @@ class Services(QObject):
         settings: UiSettings | None = None,
         *,
         runner: TaskRunner | None = None,
+        worker: SearchWorker | None = None,
         printer: Printer | None = None,
         speaker: Speaker | None = None,
         theme: Theme | None = None,
@@ -83,6 +92,8 @@ class Services(QObject):
         self.settings = settings or UiSettings.load(self.store)
         self.theme = theme or Theme()
         self.runner = runner or TaskRunner(parent=self)
+        self.worker = worker or SearchWorker(context.data_dir, parent=self)
+        self.worker.ready.connect(self.engine_ready.emit)
         self.printer = printer or Printer(context.data_dir / "prints", self.theme.font_family)
         self._speaker = speaker
         self.pin = PinGuard(self.store, self.settings.pin_max_failures, self.settings.pin_lockout_s)
@@ -90,8 +101,6 @@ class Services(QObject):
         self.last_home_data: HomeData | None = None
         #: off for ``kiosk screenshots``: rendering is not a person using the kiosk
         self.counting = True
-        self._engine: SearchEngine | None = None
-        self._engine_lock = threading.Lock()
         # handwriting: ``...`` is the system's zinnia model, opened on first use (it takes
         # 0.2 s); ``None`` means none (the 手写 key is hidden)
         self._recognizer = recognizer
@@ -99,28 +108,10 @@ class Services(QObject):
         #: the scheduled sync of a running kiosk (ui.app.start_kiosk sets it)
         self.autosync: AutoSync | None = None
 
-    # -- search engine (worker threads) ----------------------------------------------------
-    def engine(self) -> SearchEngine:
-        """The search engine, opened on first use (call from a worker thread)."""
-        with self._engine_lock:
-            if self._engine is None:
-                self._engine = self.context.engine()
-            return self._engine
-
+    # -- the search worker -----------------------------------------------------------------
     def warm_up(self) -> None:
-        """Open the engine and its pinyin vocabulary in the background."""
-
-        def work() -> bool:
-            engine = self.engine()
-            _ = engine.vocabulary
-            return True
-
-        self.runner.submit(
-            "warm-up",
-            work,
-            lambda _r: self.engine_ready.emit(),
-            lambda e: self.engine_failed.emit(explain(e)),
-        )
+        """Start the search worker; ``engine_ready`` follows when it has opened the engine."""
+        self.worker.start()
 
     def search(
         self,
@@ -134,46 +125,54 @@ class Services(QObject):
         channel: str = "search",
         correct: bool = True,
     ) -> int:
-        filters = dict(filters)
-        return self.runner.submit(
-            channel,
-            lambda: self.engine().search(
-                text, filters=filters, limit=limit, offset=offset, correct=correct
-            ),
-            on_done,
-            on_fail,
-        )
+        """Search in the worker; a newer search on ``channel`` supersedes this one.
+
+        ``correct=False`` searches the words as typed (no typo correction).
+        """
+        request: dict[str, Any] = {"op": "search", "q": text, "filters": dict(filters)}
+        request |= {"limit": limit, "offset": offset, "facets": True, "correct": correct}
+        return self.worker.submit(channel, request, lambda r: on_done(_results(r)), on_fail)
 
     def suggest(self, prefix: str, deliver: Callable[[list[str]], None]) -> None:
-        self.runner.submit("suggest", lambda: self.engine().suggest(prefix, 8), deliver)
+        request = {"op": "suggest", "q": prefix, "limit": 8}
+        self.worker.submit("suggest", request, lambda words: deliver(list(words)), urgent=True)
 
     def pinyin_candidates(
         self, letters: str, deliver: Callable[[str, list[Candidate]], None]
     ) -> None:
         """Keyboard candidates for ``letters``: index words first, then single characters."""
-        self.runner.submit(
-            "pinyin", lambda: self.candidates_for(letters), lambda found: deliver(letters, found)
+        self.worker.submit(
+            "pinyin",
+            {"op": "pinyin", "q": letters, "limit": 12},
+            lambda pairs: deliver(letters, keyboard_candidates(letters, pairs)),
+            urgent=True,
         )
 
-    def candidates_for(self, letters: str) -> list[Candidate]:
-        from index.vocabulary import to_pinyin
+    def set_local_synonyms(
+        self,
+        lines: list[str],
+        on_done: Callable[[Any], None],
+        on_fail: Callable[[Exception], None],
+    ) -> None:
+        """Hand the librarian's synonym lines to the running engine (from its next search on)."""
+        self.worker.submit("synonyms", {"op": "synonyms", "lines": list(lines)}, on_done, on_fail)
 
-        exact: list[Candidate] = []
-        other: list[Candidate] = []
-        for word in self.engine().pinyin_candidates(letters, 12):
-            full = to_pinyin(word)[0]
-            if full == letters:
-                exact.append(Candidate(word, len(letters)))
-            else:
-                consumes = len(full) if full and letters.startswith(full) else len(letters)
-                other.append(Candidate(word, consumes))
-        syllable, chars = char_candidates(letters)
-        singles = [Candidate(c, len(syllable)) for c in chars]
-        # one syllable typed (a name, a place): its characters before longer words that merely
-        # start with it; several syllables: the words first
-        if syllable == letters:
-            return exact + singles + other
-        return exact + other + singles
+    def cancel(self, channel: str) -> None:
+        """Drop what ``channel`` asked for and has not received yet."""
+        self.worker.cancel(channel)
+        self.runner.cancel(channel)
+
+    def wait(self, timeout_ms: int = 15_000) -> bool:
+        """Until the worker and the task runner are idle (tests, screenshots, benchmarks)."""
+        deadline = dt.datetime.now() + dt.timedelta(milliseconds=timeout_ms)
+        while True:
+            left = int((deadline - dt.datetime.now()).total_seconds() * 1000)
+            if left <= 0:
+                return False
+            if not self.worker.wait(left) or not self.runner.wait(left):
+                continue
+            if not self.worker.busy():  # a result's callback may have asked for more
+                return True
 
     # -- handwriting (手写) -----------------------------------------------------------------
     @property
@@ -194,51 +193,61 @@ class Services(QObject):
     def recognise(
         self, ink: handwriting.Ink, before: str, deliver: Callable[[list[str]], None]
     ) -> None:
-        """Candidates for the ink on the pad, those that fit the index's words first."""
-        self.runner.submit("handwriting", lambda: self.handwriting_candidates(ink, before), deliver)
+        """Candidates for the ink on the pad, those that fit the index's words first.
 
-    def handwriting_candidates(self, ink: handwriting.Ink, before: str) -> list[str]:
+        The recogniser (zinnia, C) runs on a pool thread; the ranking against the index's
+        vocabulary in the search worker, which holds the vocabulary.
+        """
+
+        def rank(found: list[str]) -> None:
+            request = {"op": "rank", "chars": found, "before": before}
+            self.worker.submit("handwriting", request, deliver, urgent=True)
+
+        self.runner.submit("handwriting", lambda: self._recognised(ink), rank)
+
+    def _recognised(self, ink: handwriting.Ink) -> list[str]:
         recognizer = self.recognizer()
-        if recognizer is None:
-            return []
-        found = recognizer.candidates(ink, 10)
-        vocabulary = self.engine().vocabulary
-        return handwriting.rank_by_vocabulary(found, before, vocabulary.has_prefix)
+        return [] if recognizer is None else recognizer.candidates(ink, 10)
 
     def complete_words(self, before: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
         """Words of the index that continue ``before`` (低 → 低保, 低保金), as (word, rest)."""
-        self.runner.submit("handwriting", lambda: self.word_completions(before), deliver)
+        self.worker.submit(
+            "handwriting",
+            {"op": "complete", "before": before},
+            lambda pairs: deliver([(word, rest) for word, rest in pairs]),
+            urgent=True,
+        )
 
-    def word_completions(self, before: str) -> list[tuple[str, str]]:
-        tail = handwriting.word_tail(before)
-        vocabulary = self.engine().vocabulary
-        for k in range(len(tail), 0, -1):
-            words = vocabulary.completions(tail[-k:], 10)
-            if words:
-                return [(word, word[k:]) for word in words]
-        return []
-
+    # -- Home ------------------------------------------------------------------------------
     def home_data(self, on_done: Callable[[HomeData], None]) -> None:
-        def remember(data: HomeData) -> None:
+        """Latest and most read from the store, then the tile counts from the worker.
+
+        ``on_done`` is called for each part as it arrives, with everything known so far.
+        """
+        data = HomeData()
+        if self.last_home_data is not None:
+            data.category_counts = self.last_home_data.category_counts
+
+        def store_part(part: HomeData) -> None:
+            data.latest, data.most_read = part.latest, part.most_read
+            data.content_as_of = part.content_as_of
             self.last_home_data = data
             on_done(data)
 
-        self.runner.submit("home", self._home_data, remember)
+        def counts_part(result: dict[str, dict[str, int]]) -> None:
+            data.category_counts = _tile_counts(result)
+            self.last_home_data = data
+            on_done(data)
 
-    def _home_data(self) -> HomeData:
-        engine = self.engine()
+        self.runner.submit("home", self._home_from_store, store_part)
+        self.worker.submit("home-counts", {"op": "counts"}, counts_part)
+
+    def _home_from_store(self) -> HomeData:
         data = HomeData()
-        latest = engine.search("", filters={"status": "valid"}, limit=6, with_facets=False)
-        data.latest = latest.hits
-        counts: Counter[str] = Counter()
-        for status in STATUSES:
-            results = engine.search("", filters={"status": status}, limit=1)
-            counts[f"status:{status}"] += results.total
-            for facet in results.facets.get("category", []):
-                counts[facet.value] += facet.count
-            for facet in results.facets.get("kind", []):
-                counts[f"kind:{facet.value}"] += facet.count
-        data.category_counts = dict(counts)
+        data.latest = [
+            LatestItem(d.id, d.title, d.published.isoformat() if d.published else "")
+            for d in self.store.latest(6)
+        ]
         data.content_as_of = content_as_of(self.store)
         today = dt.date.today()
         opened: Counter[str] = Counter()
@@ -273,6 +282,40 @@ class Services(QObject):
     def close(self) -> None:
         if self._speaker is not None:
             self._speaker.shutdown()
+        self.worker.shutdown()
         self.runner.shutdown()
-        if self._engine is not None:
-            self._engine.close()
+
+
+def keyboard_candidates(letters: str, words: list[list[str]]) -> list[Candidate]:
+    """Keyboard candidates from the worker's ``[word, full pinyin]`` pairs and single characters.
+
+    Each candidate says how many of the typed letters it uses up.
+    """
+    exact: list[Candidate] = []
+    other: list[Candidate] = []
+    for word, full in words:
+        if full == letters:
+            exact.append(Candidate(word, len(letters)))
+        else:
+            consumes = len(full) if full and letters.startswith(full) else len(letters)
+            other.append(Candidate(word, consumes))
+    syllable, chars = char_candidates(letters)
+    singles = [Candidate(c, len(syllable)) for c in chars]
+    # one syllable typed (a name, a place): its characters before longer words that merely
+    # start with it; several syllables: the words first
+    if syllable == letters:
+        return exact + singles + other
+    return exact + other + singles
+
+
+def _results(data: dict[str, Any]) -> SearchResults:
+    from index.worker import results_from_json
+
+    return results_from_json(data)
+
+
+def _tile_counts(counts: dict[str, dict[str, int]]) -> dict[str, int]:
+    tiles = dict(counts.get("category", {}))
+    for name in ("kind", "status"):
+        tiles |= {f"{name}:{value}": n for value, n in counts.get(name, {}).items()}
+    return tiles

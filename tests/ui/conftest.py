@@ -73,12 +73,12 @@ def make_window(qtbot: Any, ui_context: KioskContext) -> Iterator[WindowFactory]
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
-        window.services.runner.wait()
+        window.services.wait()
         return window
 
     yield make
     for window in made:
-        window.services.runner.wait()
+        window.services.wait()
         window.shutdown()
         window.services.close()
         window._exit_allowed = True

@@ -33,7 +33,7 @@ def touch_tap(widget: QWidget) -> None:
 
 
 def settle(window: MainWindow) -> None:
-    assert window.services.runner.wait(15_000), "background work did not finish"
+    assert window.services.wait(15_000), "background work did not finish"
     QCoreApplication.processEvents()
 
 

@@ -100,11 +100,18 @@ def test_pinyin_syllables_and_characters() -> None:
 
 def test_keyboard_candidates_mix_index_words_and_characters(qtbot: Any, window: Any) -> None:
     services = window.services
-    dibao = services.candidates_for("dibao")
+    got: dict[str, list[Any]] = {}
+
+    def candidates_for(letters: str) -> list[Any]:
+        services.pinyin_candidates(letters, got.__setitem__)
+        assert services.wait()
+        return got[letters]
+
+    dibao = candidates_for("dibao")
     assert dibao[0].text == "低保" and dibao[0].consumes == 5
-    zhang = [c.text for c in services.candidates_for("zhang")]
+    zhang = [c.text for c in candidates_for("zhang")]
     assert zhang.index("张") < 3, "one syllable: its characters come first (names)"
-    zhangsan = services.candidates_for("zhangsan")
+    zhangsan = candidates_for("zhangsan")
     single = next(c for c in zhangsan if c.text == "张")
     assert single.consumes == 5, "a character uses up only its own syllable"
 

@@ -436,21 +436,15 @@ class SettingsPage(Page):
         self._save_synonyms(lines, f"已删除：{line}。")
 
     def _save_synonyms(self, lines: list[str], done_text: str) -> None:
-        """Persist the lines, then hand them to the running search engine (worker thread)."""
+        """Persist the lines, then hand them to the running search engine (the worker)."""
         store = self.services.store
         replace(SearchSettings.load(store), local_synonyms=tuple(lines)).save(store)
         self._show_synonyms()
-        services = self.services
-
-        def work() -> int:
-            services.engine().set_local_synonyms(list(lines))
-            return len(lines)
-
-        self.services.runner.submit(
-            "librarian-synonyms", work,
-            lambda _n: self._tell("synonyms", True, done_text + "查找时马上生效。"),
+        self.services.set_local_synonyms(
+            lines,
+            lambda _r: self._tell("synonyms", True, done_text + "查找时马上生效。"),
             lambda e: self._tell("synonyms", False, f"已保存，但未能马上生效：{explain(e)}"),
-        )  # fmt: skip
+        )
 
     # -- hiding documents -----------------------------------------------------------------
     def _find_docs(self, text: str) -> None:

@@ -191,7 +191,7 @@ class HomeScreen(Screen):
         self.search_box.clear()
         self.search_box.blockSignals(False)
         self._suggest_timer.stop()
-        self.services.runner.cancel("suggest")
+        self.services.cancel("suggest")
         self._show_suggestions([])
 
     def refresh(self) -> None:
@@ -228,7 +228,7 @@ class HomeScreen(Screen):
             self.search_box.setFocus()
             return
         self._suggest_timer.stop()
-        self.services.runner.cancel("suggest")
+        self.services.cancel("suggest")
         self.nav.go("results", query=query, filters={}, submitted=True)
 
     def _on_text(self, text: str) -> None:
@@ -236,7 +236,7 @@ class HomeScreen(Screen):
             self._suggest_timer.start()
         else:
             self._suggest_timer.stop()
-            self.services.runner.cancel("suggest")
+            self.services.cancel("suggest")
             self._show_suggestions([])
 
     def _suggest(self) -> None:

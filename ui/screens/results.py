@@ -220,8 +220,8 @@ class ResultsScreen(Screen):
 
     def reset(self) -> None:
         self.leave()
-        self.services.runner.cancel("search")
-        self.services.runner.cancel("search-more")
+        self.services.cancel("search")
+        self.services.cancel("search-more")
         self.query, self.filters, self.label_text = "", {}, ""
         self.results, self._shown_key, self._counted = None, None, None
         self.search_box.blockSignals(True)
@@ -428,6 +428,9 @@ class ResultsScreen(Screen):
             self.query,
             self.filters,
             show_more,
+            lambda _message: self.more_button.setEnabled(
+                True
+            ),  # a failure must not kill the button
             limit=PAGE_SIZE,
             offset=offset,
             channel="search-more",

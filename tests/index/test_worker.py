@@ -1,0 +1,84 @@
+"""The search worker's line protocol (index/worker.py), on the real demo index, in this process
+and as the real ``python -m index.worker`` process."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from index.worker import answer, results_from_json, results_to_json, serve
+from kiosk.app import KioskContext
+
+
+@pytest.mark.parametrize("query", ["低保", "dibao", "低包", "火星移民", "国办发[2018]129号"])
+def test_results_survive_the_line_protocol(demo_context: KioskContext, query: str) -> None:
+    results = demo_context.engine().search(query, limit=5)
+    line = json.dumps(results_to_json(results), ensure_ascii=False)
+    assert results_from_json(json.loads(line)) == results
+
+
+def test_fields_one_side_does_not_know_are_ignored(demo_context: KioskContext) -> None:
+    results = demo_context.engine().search("低保", limit=3)
+    data = results_to_json(results)
+    data["ranking_note"] = "a field a newer worker sends"
+    for hit in data["hits"]:
+        hit["matched"] = ["低保"]
+        hit["match"] = "all"
+    assert results_from_json(data) == results
+
+
+def test_tagged_requests_are_answered_with_their_tag(demo_context: KioskContext) -> None:
+    engine = demo_context.engine()
+    search = json.loads(
+        answer(engine, json.dumps({"tag": 7, "q": "低保", "filters": {"status": "valid"}}))
+    )
+    assert search["tag"] == 7 and search["ok"] is True
+    assert search["result"]["total"] > 0 and search["result"]["facets"]["category"]
+    assert all(h["status"] == "valid" for h in search["result"]["hits"])
+    pinyin = json.loads(answer(engine, '{"tag": 8, "op": "pinyin", "q": "dibao"}'))
+    assert ["低保", "dibao"] in pinyin["result"]
+    bad = json.loads(answer(engine, '{"tag": 9, "op": "no-such-op"}'))
+    assert bad == {"tag": 9, "ok": False, "error": "ValueError: unknown op 'no-such-op'"}
+    # a plain line is still a query, also one that starts with a brace
+    assert isinstance(json.loads(answer(engine, "{低保")), list)
+
+
+def test_counts_are_exact_per_visible_document(demo_context: KioskContext) -> None:
+    store = demo_context.store()
+    engine = demo_context.engine()
+    counts = json.loads(answer(engine, '{"tag": 1, "op": "counts"}'))["result"]
+    visible = list(store.iter_visible())
+    assert counts["category"] == dict(Counter(d.category for d in visible if d.category))
+    assert counts["status"] == dict(Counter(d.status for d in visible))
+    assert sum(counts["kind"].values()) == len(visible) == store.count_visible()
+
+
+def test_serve_answers_each_line_in_order(demo_context: KioskContext) -> None:
+    out = io.StringIO()
+    lines = ['{"tag": 1, "op": "suggest", "q": "低"}\n', "医保\n", '{"tag": 2, "op": "warm"}\n']
+    serve(demo_context.engine(), lines, out)
+    first, second, third = (json.loads(x) for x in out.getvalue().splitlines())
+    assert first["tag"] == 1 and all(w.startswith("低") for w in first["result"])
+    assert isinstance(second, list) and second
+    documents = demo_context.store().count_visible()
+    assert third == {"tag": 2, "ok": True, "result": {"documents": documents}}
+
+
+def test_the_worker_process_serves_stdin_until_it_closes(demo_dir: Path) -> None:
+    requests = '{"tag": 1, "op": "warm"}\n{"tag": 2, "q": "低保", "limit": 2}\n'
+    done = subprocess.run(
+        [sys.executable, "-m", "index.worker", "--data-dir", str(demo_dir)],
+        input=requests.encode(),
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    answers = [json.loads(x) for x in done.stdout.decode().splitlines()]
+    assert [a["tag"] for a in answers] == [1, 2]
+    assert len(answers[1]["result"]["hits"]) == 2
