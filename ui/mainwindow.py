@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
@@ -30,7 +32,6 @@ from ui.lockdown import KioskLock
 from ui.screens.base import Screen
 from ui.screens.document import DocumentScreen
 from ui.screens.home import HomeScreen
-from ui.screens.librarian import LibrarianScreen
 from ui.screens.pdfview import PdfScreen
 from ui.screens.pinpad import PinPadScreen
 from ui.screens.request_form import RequestFormScreen
@@ -44,6 +45,9 @@ __all__ = ["CornerHotspot", "MainWindow"]
 log = logging.getLogger(__name__)
 
 _LARGE_TEXT_SCALE = 1.25
+#: Screens built the first time they are shown: the librarian area pulls in sync (requests,
+#: TUF, the scheduler), about a fifth of the kiosk's start-up imports, for a screen behind a PIN.
+_LATER = {"librarian": "ui.screens.librarian:LibrarianScreen"}
 _WEEKDAYS = "一二三四五六日"
 
 
@@ -83,6 +87,22 @@ class _ScreenStack(QStackedWidget):
 
     def hasHeightForWidth(self) -> bool:
         return False
+
+
+class _Screens(dict[str, Screen]):
+    """The screens by name; one of :data:`_LATER` is built when first looked up."""
+
+    def __init__(self, build: Callable[[str], Screen]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, name: str) -> Screen:
+        if name not in _LATER:
+            raise KeyError(name)
+        module, _, cls = _LATER[name].partition(":")
+        screen = self._build(getattr(importlib.import_module(module), cls))
+        self[name] = screen
+        return screen
 
 
 class MainWindow(QWidget):
@@ -143,14 +163,13 @@ class MainWindow(QWidget):
         self.keyboard.hide()
         root.addWidget(self.keyboard)
 
-        self.screens: dict[str, Screen] = {}
+        self.screens = _Screens(self._add_screen)
         for cls in (
             HomeScreen, ResultsScreen, DocumentScreen, PdfScreen, SelfCheckScreen,
-            RequestFormScreen, PinPadScreen, LibrarianScreen,
+            RequestFormScreen, PinPadScreen,
         ):  # fmt: skip
-            screen = cls(services, self)
+            screen = self._add_screen(cls)
             self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
         self.history: list[tuple[str, dict[str, Any]]] = []
 
         self.hotspot = CornerHotspot(int(services.settings.unlock_hold_s * 1000), self)
@@ -173,6 +192,11 @@ class MainWindow(QWidget):
         self.home()
 
     # -- building --------------------------------------------------------------------------
+    def _add_screen(self, cls: Any) -> Screen:
+        screen: Screen = cls(self.services, self)
+        self.stack.addWidget(screen)
+        return screen
+
     def _build_top_bar(self) -> QFrame:
         bar = QFrame()
         bar.setObjectName("TopBar")

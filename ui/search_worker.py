@@ -13,7 +13,9 @@ thread only writes a request line and reads an answer line.
   :meth:`cancel`) is dropped.
 - If the worker dies it is started again (after a pause that grows while it keeps dying). The
   request it was answering is sent once more to the new worker (it fails if that one dies on it
-  too: it may be what kills them); the waiting ones follow.
+  too: it may be what kills them); the waiting ones follow. A worker that takes longer than
+  :data:`ANSWER_TIMEOUT_MS` over one request is treated as hung: killed, started again, and that
+  request fails.
 """
 
 from __future__ import annotations
@@ -43,8 +45,13 @@ __all__ = ["SearchWorker"]
 log = logging.getLogger(__name__)
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Longest a request may take before the worker is deemed hung (the warm-up: its own limit).
+ANSWER_TIMEOUT_MS = 30_000
+WARM_TIMEOUT_MS = 180_000
 _FIRST_RESTART_MS = 250
 _MAX_RESTART_MS = 30_000
+
+_WARM = "\0warm"  # the channel of the warm-up request each start sends
 
 Callback = Callable[[Any], None]
 FailCallback = Callable[[str], None]
@@ -98,6 +105,11 @@ class SearchWorker(QObject):
         self._restart = QTimer(self)
         self._restart.setSingleShot(True)
         self._restart.timeout.connect(self.start)
+        #: see :data:`ANSWER_TIMEOUT_MS`
+        self.answer_timeout_ms = ANSWER_TIMEOUT_MS
+        self._watchdog = QTimer(self)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.timeout.connect(self._on_hung)
 
     # -- requests --------------------------------------------------------------------------
     def submit(
@@ -166,7 +178,7 @@ class SearchWorker(QObject):
         process.start(sys.executable, self.arguments)
         # the first request warms the engine up; its answer says the worker is ready
         self._next += 1
-        warm = _Request(self._next, "\0warm", {"op": "warm"}, self._on_warm, None, True, True)
+        warm = _Request(self._next, _WARM, {"op": "warm"}, self._on_warm, None, True, True)
         self._latest[warm.channel] = warm.token
         self._transmit(warm)
         if self.starts > 1:
@@ -182,6 +194,7 @@ class SearchWorker(QObject):
         """Stop the worker and forget every request (at exit)."""
         self._stopping = True
         self._restart.stop()
+        self._watchdog.stop()
         self._waiting.clear()
         self._sent = None
         process, self.process = self.process, None
@@ -208,6 +221,8 @@ class SearchWorker(QObject):
         assert self.process is not None
         self._sent = request
         self.stats["sent"] += 1
+        warm = request.channel == _WARM
+        self._watchdog.start(WARM_TIMEOUT_MS if warm else self.answer_timeout_ms)
         line = json.dumps({**request.payload, "tag": request.token}, ensure_ascii=False)
         self.process.write(line.encode("utf-8") + b"\n")
 
@@ -230,6 +245,7 @@ class SearchWorker(QObject):
             log.warning("search worker answered out of turn: %.200r", line)
             return
         self._sent = None
+        self._watchdog.stop()
         self._pause_ms = _FIRST_RESTART_MS  # it works: the next crash restarts quickly again
         current = self._latest.get(request.channel) == request.token
         self.stats["delivered" if current else "dropped"] += 1
@@ -257,6 +273,13 @@ class SearchWorker(QObject):
         if error == QProcess.ProcessError.FailedToStart:
             self._died(f"search worker failed to start: {self.arguments}")
 
+    def _on_hung(self) -> None:
+        if self.process is None or self._sent is None:
+            return
+        log.warning("search worker took too long over %.200r; stopping it", self._sent.payload)
+        self._sent.retried = True  # it may be what hangs them: fail it rather than retry
+        self.process.kill()  # finished() follows: started again from there
+
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
         self._died(f"search worker exited (code {code}, {status.name})")
 
@@ -266,6 +289,7 @@ class SearchWorker(QObject):
             return
         log.warning("%s; starting it again in %d ms", why, self._pause_ms)
         process.deleteLater()
+        self._watchdog.stop()
         self.is_ready = False
         lost, self._sent = self._sent, None
         if lost is not None and self._latest.get(lost.channel) == lost.token:

@@ -3,6 +3,7 @@ copy of the demo index, driven through the kiosk's own services and screens."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -102,6 +103,7 @@ def test_a_new_keystroke_supersedes_searches_still_waiting(services: Services) -
 
 def test_keyboard_candidates_go_before_waiting_searches(services: Services) -> None:
     order: list[str] = []
+
     def note(name: str) -> Callable[[Any], None]:
         return lambda _results: order.append(name)
 
@@ -121,7 +123,8 @@ def stopped_worker(services: Services) -> Iterator[SearchWorker]:
     try:
         yield worker
     finally:
-        os.kill(pid, signal.SIGCONT)
+        with contextlib.suppress(ProcessLookupError):  # gone if the test had it killed
+            os.kill(pid, signal.SIGCONT)
 
 
 def test_the_screen_keeps_answering_taps_while_a_search_runs(
@@ -148,3 +151,21 @@ def test_the_screen_keeps_answering_taps_while_a_search_runs(
     assert window.history == [("home", {})]
     os.kill(stopped_worker.pid(), signal.SIGCONT)
     settle(window)
+
+
+def test_a_hung_worker_is_replaced_and_its_search_fails(
+    qtbot: Any, services: Services, stopped_worker: SearchWorker
+) -> None:
+    hung = stopped_worker.pid()
+    stopped_worker.answer_timeout_ms = 1000
+    failures: list[str] = []
+    services.search("低保", {}, lambda _r: None, failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
+    assert failures == ["search worker stopped"], "not retried: it may be what hangs them"
+    with qtbot.waitSignal(stopped_worker.ready, timeout=15_000):
+        pass
+    assert stopped_worker.pid() not in (0, hung)
+    got: list[Any] = []
+    _search(services, "医保", got)
+    assert services.wait()
+    assert got and got[0][1].total > 0
