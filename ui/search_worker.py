@@ -40,7 +40,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
-__all__ = ["SearchWorker"]
+from kiosk.errors import KioskError
+
+__all__ = ["SearchUnavailable", "SearchWorker"]
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,14 @@ _MAX_RESTART_MS = 30_000
 _WARM = "\0warm"  # the channel of the warm-up request each start sends
 
 Callback = Callable[[Any], None]
-FailCallback = Callable[[str], None]
+FailCallback = Callable[[Exception], None]
+
+
+class SearchUnavailable(KioskError):
+    """The search worker stopped or hung while it had the request (the screen: try again)."""
+
+    def __init__(self) -> None:
+        super().__init__("查找暂时不可用，请稍后再试。")
 
 
 @dataclass
@@ -123,8 +132,10 @@ class SearchWorker(QObject):
     ) -> int:
         """Queue ``payload`` (a request of :mod:`index.worker`); return its token.
 
-        ``on_done(result)`` or ``on_fail(message)`` is called on the UI thread, unless the
-        request was superseded or cancelled first.
+        ``on_done(result)`` or ``on_fail(error)`` is called on the UI thread, unless the
+        request was superseded or cancelled first: :class:`SearchUnavailable` when the worker
+        died or hung over it, a ``RuntimeError`` when the worker reported a failure (a bug; its
+        traceback is in the worker's log).
         """
         self._next += 1
         request = _Request(self._next, channel, payload, on_done, on_fail, urgent)
@@ -253,7 +264,7 @@ class SearchWorker(QObject):
             if request.on_done is not None:
                 request.on_done(reply.get("result"))
         elif current and request.on_fail is not None:
-            request.on_fail(str(reply.get("error", "search worker error")))
+            request.on_fail(RuntimeError(f"search worker: {reply.get('error', '?')}"))
         self._send_next()
 
     def _on_warm(self, result: Any) -> None:
@@ -298,7 +309,7 @@ class SearchWorker(QObject):
                 self.stats["retried"] += 1
                 self._waiting = {lost.channel: lost, **self._waiting}
             elif lost.on_fail is not None:
-                lost.on_fail("search worker stopped")
+                lost.on_fail(SearchUnavailable())
         if not self._stopping:
             self._restart.start(self._pause_ms)
             self._pause_ms = min(self._pause_ms * 2, _MAX_RESTART_MS)

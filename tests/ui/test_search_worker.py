@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QTimer
 
-from ui.search_worker import SearchWorker
+from ui.search_worker import SearchUnavailable, SearchWorker
 from ui.services import Services
+from ui.workers import explain
 
 from .helpers import settle, tap
 
@@ -62,14 +63,18 @@ def test_a_worker_that_keeps_dying_fails_the_search_instead_of_retrying_forever(
     qtbot: Any, services: Services
 ) -> None:
     worker = services.worker
-    failures: list[str] = []
+    failures: list[Exception] = []
     services.search("低保", {}, lambda _r: None, failures.append)
     os.kill(worker.pid(), signal.SIGKILL)
     with qtbot.waitSignal(worker.ready, timeout=15_000):
         pass  # restarted, warmed up, the search sent again …
     os.kill(worker.pid(), signal.SIGKILL)  # … and that worker dies on it too
     qtbot.waitUntil(lambda: bool(failures), timeout=15_000)
-    assert failures == ["search worker stopped"]
+    (failure,) = failures
+    assert (
+        isinstance(failure, SearchUnavailable)
+        and explain(failure) == "查找暂时不可用，请稍后再试。"
+    )
     with qtbot.waitSignal(worker.ready, timeout=15_000):
         pass  # still restarted for the next search
 
@@ -158,10 +163,11 @@ def test_a_hung_worker_is_replaced_and_its_search_fails(
 ) -> None:
     hung = stopped_worker.pid()
     stopped_worker.answer_timeout_ms = 1000
-    failures: list[str] = []
+    failures: list[Exception] = []
     services.search("低保", {}, lambda _r: None, failures.append)
     qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
-    assert failures == ["search worker stopped"], "not retried: it may be what hangs them"
+    assert stopped_worker.stats["retried"] == 0, "not retried: it may be what hangs them"
+    assert [type(f) for f in failures] == [SearchUnavailable]
     with qtbot.waitSignal(stopped_worker.ready, timeout=15_000):
         pass
     assert stopped_worker.pid() not in (0, hung)
