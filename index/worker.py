@@ -54,7 +54,10 @@ _WARM_QUERY = "低保"
 COUNTED = ("category", "kind", "status")
 
 _HIT_FIELDS = {f.name: f for f in dataclasses.fields(Hit)}
-_RESULT_FIELDS = {f.name for f in dataclasses.fields(SearchResults)} - {"hits", "facets"}
+#: Fields of SearchResults that stay in the worker: the query plan (Concept objects) is the
+#: engine's own; the screen reads ``terms`` and each hit's ``match``/``matched``.
+NOT_SENT = frozenset({"concepts"})
+_RESULT_FIELDS = {f.name for f in dataclasses.fields(SearchResults)} - {"hits", "facets"} - NOT_SENT
 
 
 # -- results as JSON (both ends) -------------------------------------------------------------
@@ -69,7 +72,8 @@ def results_to_json(results: SearchResults) -> dict[str, Any]:
 
 
 def results_from_json(data: dict[str, Any]) -> SearchResults:
-    """The inverse of :func:`results_to_json`; fields neither side knows are ignored."""
+    """The inverse of :func:`results_to_json` (:data:`NOT_SENT` fields keep their defaults);
+    fields this side does not know are ignored."""
     values = {name: data[name] for name in _RESULT_FIELDS if name in data}
     values.setdefault("query", "")
     values.setdefault("total", 0)
