@@ -308,7 +308,9 @@ class IndexArrays:
         """Live document numbers (ascending) and weights of ``term`` in ``fieldname``."""
         parts_ids, parts_weights = [], []
         for leaf, offset in self.leaves:
-            key = (id(leaf.segment()) if hasattr(leaf, "segment") else id(leaf), fieldname, term)
+            # a segment's postings never change (deletions are kept apart): its unique id, not
+            # the Python object's (an address a later segment may reuse), keys the cache
+            key = (leaf.segment().segment_id(), fieldname, term)
             cached = self.cache.get(key)
             if cached is None:
                 cached = _read_postings(leaf, fieldname, term)

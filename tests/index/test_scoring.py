@@ -263,3 +263,23 @@ def test_best_of_breaks_ties_by_document_number() -> None:
     assert best_of(np.arange(6), [scores], 4) == [1, 2, 4, 3]
     assert best_of(np.array([5, 0]), [np.ones(6), scores], 1) == [0]
     assert math.isclose(bm25_idf(0, 10), math.log(1 + 10.5 / 0.5))
+
+
+def test_cached_postings_belong_to_their_segment(tmp_path: Path) -> None:
+    """The posting cache outlives readers: a new segment must never be served another's."""
+    from index.scoring import PostingCache
+
+    cache = PostingCache()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    docs = [("低保", "低保申请", "valid", "社会救助")]
+    with _random_index(tmp_path / "a", docs, 1, set()) as first:
+        ranked = rank(IndexArrays(first, cache), make_plan([Concept.of("低保")], first), 5)
+        assert ranked.order == [0]
+        # keyed by the segment's own id: a Python object's address is reused after it is freed
+        leaves = [first] if first.is_atomic() else [leaf for leaf, _ in first.leaf_readers()]
+        assert {key[0] for key in cache._items} <= {leaf.segment().segment_id() for leaf in leaves}
+    more = [("医保", "医保", "valid", "社会救助"), ("低保", "低保", "valid", "社会救助")]
+    with _random_index(tmp_path / "b", more, 2, set()) as second:
+        ranked = rank(IndexArrays(second, cache), make_plan([Concept.of("低保")], second), 5)
+        assert ranked.order == [1]
