@@ -113,12 +113,13 @@ def run(context: KioskContext, windowed: bool) -> None:
 
 
 def _prepare(context: KioskContext) -> None:
-    with _bar("载入示例内容 (demo content)", 100) as bar:
-        report = context.ensure_content(
-            lambda done, total: bar.update(done * 100 // total - bar.pos)
-        )
-    if report is not None:
-        click.echo(f"已载入示例内容 {report.added} 篇。", err=True)
+    if context.store().last_change_seq() == 0:  # only an empty data dir gets the demo content
+        with _bar("载入示例内容 (demo content)", 100) as bar:
+            report = context.ensure_content(
+                lambda done, total: bar.update(done * 100 // total - bar.pos)
+            )
+        if report is not None:
+            click.echo(f"已载入示例内容 {report.added} 篇。", err=True)
     with _bar("检查索引 (index)", 100) as bar:
         context.reconcile_index(
             lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos)
@@ -127,19 +128,33 @@ def _prepare(context: KioskContext) -> None:
 
 # -- set-pin ---------------------------------------------------------------------------------
 @cli.command("set-pin")
-@click.option(
-    "--pin", prompt="新的管理员密码 (4–8 digits)", hide_input=True, confirmation_prompt=True
-)
+@click.argument("pin_argument", metavar="PIN", required=False)
+@click.option("--pin", help="The PIN (the same as the argument).")
 @pass_context
-def set_pin(context: KioskContext, pin: str) -> None:
-    """Set the librarian PIN (stored hashed) that unlocks the kiosk's librarian area."""
+def set_pin(context: KioskContext, pin_argument: str | None, pin: str | None) -> None:
+    """Set the librarian PIN (stored hashed) that unlocks the kiosk's librarian area.
+
+    ``kiosk set-pin 2468`` works in scripts and over ssh without a terminal; with no PIN given
+    it asks for it twice, hidden, when there is a terminal to ask on.
+    """
     from kiosk.pin import MAX_DIGITS, MIN_DIGITS, PinGuard, valid_pin
 
-    if not valid_pin(pin):
+    chosen = pin_argument or pin
+    if chosen is None:
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                "请把密码写在命令后面，例如：kiosk set-pin 246810。(give the PIN: kiosk set-pin PIN)"
+            )
+        chosen = click.prompt(
+            f"新的管理员密码 ({MIN_DIGITS}–{MAX_DIGITS} digits)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    if not valid_pin(chosen):
         raise click.ClickException(
             f"密码应为 {MIN_DIGITS} 到 {MAX_DIGITS} 位数字。(PIN must be {MIN_DIGITS}–{MAX_DIGITS} digits)"
         )
-    PinGuard(context.store()).set_pin(pin)
+    PinGuard(context.store()).set_pin(chosen)
     click.echo("管理员密码已设置。(PIN set)")
 
 

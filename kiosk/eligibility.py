@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kiosk.models import AllowanceStandard
 
-__all__ = ["AREA_LABELS", "Assessment", "assess"]
+__all__ = ["AREA_LABELS", "Assessment", "assess", "money"]
 
 AREA_LABELS = {"urban": "城镇", "rural": "农村"}
 
@@ -43,8 +43,8 @@ class Assessment:
             else ""
         )
         head = (
-            f"您家每人每月平均收入约 {_money(self.per_person)} 元。"
-            f"{self.region}{AREA_LABELS.get(self.area, '')}低保标准是每人每月 {_money(self.standard)} 元{since}。"
+            f"您家每人每月平均收入约 {money(self.per_person)} 元。"
+            f"{self.region}{AREA_LABELS.get(self.area, '')}低保标准是每人每月 {money(self.standard)} 元{since}。"
         )
         if self.likely_eligible:
             return (
@@ -80,5 +80,5 @@ def assess(monthly_income: float, household_size: int, standard: AllowanceStanda
     )
 
 
-def _money(value: float) -> str:
+def money(value: float) -> str:
     return f"{value:.0f}" if abs(value - round(value)) < 0.005 else f"{value:.2f}"

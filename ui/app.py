@@ -71,6 +71,7 @@ def build_window(
     theme.load_fonts()
     theme.apply(app, scale=settings.text_scale, high_contrast=settings.high_contrast)
     services = Services(context, settings, speaker=speaker, printer=printer, theme=theme)
+    services.printer.forget_personal()  # a request PDF a crash left behind
     if warm_up:
         services.warm_up()  # the search worker starts up on the other core while we build
     return MainWindow(services, kiosk_mode=not windowed)

@@ -82,16 +82,19 @@ class OnScreenKeyboard(QFrame):
         self.composition = ""
         self.candidates: list[Candidate] = []
         self._page = 0
+        #: candidates per page: fewer on a narrow panel, so none is squeezed
+        self.page_size = _PAGE
         #: "pinyin" (letters compose Chinese), "latin" (letters as typed), "digits" or
         #: "handwriting" (the 手写 pad; only with a ``handwriting`` panel)
         self.mode = "pinyin"
         self._text_mode = "pinyin"
 
         outer = QVBoxLayout(self)
+        self.outer_layout = outer
         outer.setContentsMargins(24, 12, 24, 16)
         outer.setSpacing(10)
         bar_host = QWidget()
-        bar_host.setFixedHeight(104)  # the same height with or without candidates
+        self.bar_host = bar_host
         bar = QHBoxLayout(bar_host)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(10)
@@ -131,8 +134,27 @@ class OnScreenKeyboard(QFrame):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # keys are sized by the stylesheet: fix the height once they are polished, so the
-        # screen above gives way and the bottom row is never squeezed
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Fit the keyboard to the key size the stylesheet now gives (panel size, 大字).
+
+        Keys are sized by the stylesheet: the height is fixed once they are polished, so the
+        screen above gives way and the bottom row is never squeezed off the panel.
+        """
+        probe = self.candidate_buttons[0]
+        probe.ensurePolished()
+        # the candidate bar keeps its height with or without candidates
+        self.bar_host.setFixedHeight(probe.minimumSizeHint().height() + 12)
+        width = self.window().width() if self.window() is not self else 1920
+        narrow = width < 1400
+        self.page_size = _PAGE if width >= 1400 else 5
+        self._page = 0
+        self._show_candidates()
+        self.grid.setSpacing(6 if narrow else 10)
+        self.outer_layout.setContentsMargins(*((8, 6, 8, 8) if narrow else (24, 12, 24, 16)))
+        self.outer_layout.setSpacing(6 if narrow else 10)
+        self.outer_layout.activate()
         self.setFixedHeight(self.sizeHint().height())
 
     # -- layout ----------------------------------------------------------------------------
@@ -154,7 +176,7 @@ class OnScreenKeyboard(QFrame):
                 self.grid.addWidget(key, r, offset + c * unit, 1, unit)
         width = 10 * unit
         specials = [
-            (0, "⌫ 退格", self.backspace, "key_backspace"),
+            (0, "退格", self.backspace, "key_backspace"),
             (1, "清空", self.clear_field, "key_clear"),
             (2, "空格", self.space, "key_space"),
         ]
@@ -352,7 +374,7 @@ class OnScreenKeyboard(QFrame):
         self.commit_text(text)
 
     def _pick(self, index: int) -> None:
-        position = self._page * _PAGE + index
+        position = self._page * self.page_size + index
         if position >= len(self.candidates):
             return
         candidate = self.candidates[position]
@@ -378,7 +400,7 @@ class OnScreenKeyboard(QFrame):
         self._show_candidates()
 
     def _show_candidates(self) -> None:
-        page = self.candidates[self._page * _PAGE : (self._page + 1) * _PAGE]
+        page = self.candidates[self._page * self.page_size : (self._page + 1) * self.page_size]
         for i, key in enumerate(self.candidate_buttons):
             if i < len(page):
                 key.setText(page[i].text)
@@ -386,10 +408,10 @@ class OnScreenKeyboard(QFrame):
             else:
                 key.hide()
         self.prev_page.setVisible(self._page > 0)
-        self.next_page.setVisible((self._page + 1) * _PAGE < len(self.candidates))
+        self.next_page.setVisible((self._page + 1) * self.page_size < len(self.candidates))
 
     def _next_page(self) -> None:
-        if (self._page + 1) * _PAGE < len(self.candidates):
+        if (self._page + 1) * self.page_size < len(self.candidates):
             self._page += 1
             self._show_candidates()
 

@@ -38,6 +38,7 @@ from ui.screens.request_form import RequestFormScreen
 from ui.screens.results import ResultsScreen
 from ui.screens.selfcheck import SelfCheckScreen
 from ui.services import Services
+from ui.theme import form_for_size
 from ui.widgets import button, label
 
 __all__ = ["CornerHotspot", "MainWindow"]
@@ -201,13 +202,15 @@ class MainWindow(QWidget):
         bar = QFrame()
         bar.setObjectName("TopBar")
         layout = QHBoxLayout(bar)
+        self.top_bar_layout = layout
         layout.setContentsMargins(24, 12, 24, 12)
         layout.setSpacing(16)
         self.back_button = button("‹ 返回", "nav", self.back, name="BackButton")
         self.home_button = button("首页", "nav", self.home, name="HomeButton")
         layout.addWidget(self.back_button)
         layout.addWidget(self.home_button)
-        self.title_label = label("", wrap=False)
+        # wraps onto a second line rather than being cut on a narrow bar (portrait, 大字)
+        self.title_label = label("")
         self.title_label.setObjectName("ScreenTitle")
         layout.addWidget(self.title_label, 1)
         self.large_text = button(
@@ -220,7 +223,6 @@ class MainWindow(QWidget):
         layout.addWidget(self.contrast)
         self.clock = label("", wrap=False)
         self.clock.setObjectName("Clock")
-        self.clock.setMinimumWidth(220)
         self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.clock)
         return bar
@@ -242,6 +244,10 @@ class MainWindow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        form = form_for_size(self.width(), self.height())
+        if form != self.theme.form:
+            self.theme.form = form
+            self._apply_theme()
         size = 120
         self.hotspot.setGeometry(QRect(self.width() - size, 0, size, size))
         self.hotspot.raise_()
@@ -277,8 +283,10 @@ class MainWindow(QWidget):
         self._show(name, params)
 
     def home(self) -> None:
+        """Back to Home, its search box empty: the next person does not see the last query."""
         if self.history:
             self.current().leave()
+        self.screens["home"].reset()
         self.history = [("home", {})]
         self._show("home", {})
 
@@ -358,6 +366,7 @@ class MainWindow(QWidget):
         self.services.stop_speaking()
         self._drop_focus()
         self.keyboard.reset()
+        self.services.printer.forget_personal()  # the request form's PDF: name, 身份证号, phone
         for screen in self.screens.values():
             screen.reset()
         if self.large_text.isChecked() or self.contrast.isChecked():
@@ -399,12 +408,23 @@ class MainWindow(QWidget):
         high_contrast = self.contrast.isChecked() or self.services.settings.high_contrast
         self._label_toggles()
         self.theme.apply(self.app, scale=scale, high_contrast=high_contrast)
+        wide = self.theme.form == "wide"
+        margin = 24 if wide else 12
+        self.top_bar_layout.setContentsMargins(margin, 10, margin, 10)
+        self.top_bar_layout.setSpacing(self.theme.px("bar_gap_px"))
+        self._tick_clock()
+        self.keyboard.restyle()
         for screen in self.screens.values():
             screen.theme_changed()
 
     def _tick_clock(self) -> None:
         now = dt.datetime.now()
-        self.clock.setText(f"{now.month}月{now.day}日 周{_WEEKDAYS[now.weekday()]}  {now:%H:%M}")
+        if self.theme.form == "wide" and not self.large_text.isChecked():
+            self.clock.setText(
+                f"{now.month}月{now.day}日 周{_WEEKDAYS[now.weekday()]}  {now:%H:%M}"
+            )
+        else:  # a narrower bar keeps the time and gives the title the room
+            self.clock.setText(f"{now:%H:%M}")
 
     # -- lockdown --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -2,6 +2,10 @@
 
 A kiosk without CUPS or without a printer still "prints": the page goes to
 ``<data_dir>/prints/`` as PDF and the person is told to ask the librarian. No dialog is ever shown.
+
+A page with personal data on it (the 依申请公开 request: name, 身份证号, phone) is printed as
+*personal*: its PDF is kept only while that person is at the kiosk — ``forget_personal()`` deletes
+it at the idle reset, and at start-up after a crash (``*.personal.pdf``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ __all__ = ["QR_CAPTION", "PrintOutcome", "Printer"]
 log = logging.getLogger(__name__)
 
 QR_CAPTION = "用手机扫一扫，在手机上看全文"
+_PERSONAL_SUFFIX = ".personal.pdf"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,25 @@ class Printer:
         self.out_dir = Path(out_dir)
         self.font_family = font_family
         self.force_pdf = force_pdf
+        self._personal: list[Path] = []
+
+    def forget_personal(self) -> int:
+        """Delete every PDF of a personal page (this session's and any left by a crash);
+        return how many were deleted."""
+        stale = set(self._personal)
+        if self.out_dir.is_dir():
+            stale.update(self.out_dir.glob(f"*{_PERSONAL_SUFFIX}"))
+        self._personal.clear()
+        deleted = 0
+        for path in stale:
+            try:
+                path.unlink()
+                deleted += 1
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                log.error("could not delete %s: %s", path, e)
+        return deleted
 
     def printer_name(self) -> str | None:
         if self.force_pdf:
@@ -49,8 +73,9 @@ class Printer:
             return names[0] if names else None
         return info.printerName()
 
-    def print_html(self, html: str, name: str) -> PrintOutcome:
-        """Print ``html``; ``name`` becomes part of the PDF file name."""
+    def print_html(self, html: str, name: str, *, personal: bool = False) -> PrintOutcome:
+        """Print ``html``; ``name`` becomes part of the PDF file name. A ``personal`` page's PDF
+        is deleted by ``forget_personal``."""
         document = QTextDocument()
         font = QFont(self.font_family) if self.font_family else QFont()
         font.setPointSize(12)
@@ -82,7 +107,7 @@ class Printer:
             except OSError as e:
                 log.error("cannot create %s: %s", self.out_dir, e)
                 return PrintOutcome(False, None, "打印没有成功，请找工作人员帮忙。")
-            pdf = self.out_dir / f"{stamp}-{safe}.pdf"
+            pdf = self.out_dir / f"{stamp}-{safe}{_PERSONAL_SUFFIX if personal else '.pdf'}"
             printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
             printer.setOutputFileName(str(pdf))
         document.print_(printer)
@@ -90,6 +115,8 @@ class Printer:
             if not pdf.is_file():
                 return PrintOutcome(False, None, "打印没有成功，请找工作人员帮忙。")
             log.info("printed to %s", pdf)
+            if personal:
+                self._personal.append(pdf)
             return PrintOutcome(
                 True, pdf, "本机没有连接打印机，已保存为文件。请找工作人员帮您打印。"
             )

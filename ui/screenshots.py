@@ -1,4 +1,8 @@
-"""Render every screen to PNG at 1920×1080 on the current content (``kiosk screenshots``)."""
+"""Render every screen to PNG on the current content (``kiosk screenshots``).
+
+The panel size defaults to 1920×1080; villages also have 1366×768 and 1280×800 panels and portrait
+1080×1920 standing kiosks (``SIZES``), each with 大字 on or off.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ from kiosk.settings import UiSettings
 from ui.handwriting_pad import HandwritingPanel
 from ui.mainwindow import MainWindow
 
-__all__ = ["SIZE", "render_screenshots", "settle"]
+__all__ = ["SIZE", "SIZES", "render_screenshots", "settle"]
 
 log = logging.getLogger(__name__)
 
 SIZE = (1920, 1080)
+#: The panels kiosks are built with: the usual landscape ones and the portrait standing kiosk.
+SIZES = ((1920, 1080), (1366, 768), (1280, 800), (1080, 1920))
 
 
 def settle(window: MainWindow, ms: int = 150) -> None:
@@ -239,16 +245,22 @@ SHOTS: list[tuple[str, Callable[[MainWindow], None]]] = [
 
 
 def render_screenshots(
-    context: KioskContext, outdir: Path, only: list[str] | None = None
+    context: KioskContext,
+    outdir: Path,
+    only: list[str] | None = None,
+    *,
+    size: tuple[int, int] = SIZE,
+    large_text: bool = False,
 ) -> list[Path]:
-    """Render the screens in ``SHOTS`` to ``outdir``; return the files written."""
+    """Render the screens in ``SHOTS`` to ``outdir`` at ``size`` (with 大字 on when
+    ``large_text``); return the files written."""
     from ui.app import build_window
 
     outdir.mkdir(parents=True, exist_ok=True)
     settings = replace(UiSettings.load(context.store()), tts_engine="")  # the same every time
     window = build_window(context, windowed=True, settings=settings)
     window.services.counting = False
-    window.resize(*SIZE)
+    window.resize(*size)
     window.show()
     window.activateWindow()
     settle(window, 300)
@@ -258,6 +270,9 @@ def render_screenshots(
             if only and name not in only:
                 continue
             window.reset_all()
+            if large_text:
+                window.large_text.setChecked(True)
+                window.toggle_large_text()
             settle(window)
             setup(window)
             settle(window, 250)

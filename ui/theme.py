@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.paths import asset
 
-__all__ = ["Theme", "ThemeSpec", "contrast_ratio"]
+__all__ = ["FORMS", "Theme", "ThemeSpec", "contrast_ratio", "form_for_size"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,18 @@ _SYSTEM_FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 )
 _SAMPLE = "政务公开查阅低保"
+#: Panel shapes the layouts adapt to: big landscape (1920×1080), small landscape (1366×768,
+#: 1280×800) and the portrait standing kiosk (1080×1920).
+FORMS = ("wide", "compact", "portrait")
+
+
+def form_for_size(width: int, height: int) -> str:
+    """The form of a ``width``×``height`` window (see ``FORMS``)."""
+    if height > width:
+        return "portrait"
+    if width < 1600 or height < 1000:
+        return "compact"
+    return "wide"
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class ThemeSpec:
 
     font_families: tuple[str, ...]
     sizes: dict[str, int]
+    form_sizes: dict[str, dict[str, int]]
     palettes: dict[str, dict[str, str]]
     contrast_pairs: tuple[tuple[str, str], ...]
     text_steps_pt: tuple[int, ...]
@@ -56,6 +69,10 @@ class ThemeSpec:
         return cls(
             font_families=tuple(raw["font_families"]),
             sizes={k: int(v) for k, v in raw["sizes"].items()},
+            form_sizes={
+                form: {k: int(v) for k, v in values.items()}
+                for form, values in raw.get("form", {}).items()
+            },
             palettes={name: dict(colors) for name, colors in raw["palette"].items()},
             contrast_pairs=tuple((fg, bg) for fg, bg in raw["contrast"]["pairs"]),
             text_steps_pt=tuple(int(s) for s in document["text_steps_pt"]),
@@ -86,6 +103,7 @@ class Theme:
         )
         self.scale = 1.0
         self.high_contrast = False
+        self.form = "wide"
         self.font_family = ""
 
     # -- fonts -----------------------------------------------------------------------------
@@ -129,15 +147,25 @@ class Theme:
         return QColor(self.colors[name])
 
     def pt(self, name: str) -> int:
-        """A text size in points, after the text size factor."""
+        """A text size in points, after the text size factor (the same on every form)."""
         return round(self.spec.sizes[name] * self.scale)
+
+    def px(self, name: str) -> int:
+        """A size in pixels for the current form (smaller panels get smaller boxes, never
+        smaller text)."""
+        return self.spec.form_sizes.get(self.form, {}).get(name, self.spec.sizes[name])
+
+    def doc_pt(self, step: int) -> int:
+        """The document body's size at text ``step``: 大字 grows what people read too."""
+        steps = self.spec.text_steps_pt
+        return round(steps[min(max(step, 0), len(steps) - 1)] * self.scale)
 
     def stylesheet(self) -> str:
         values: dict[str, Any] = dict(self.colors)
-        for name, value in self.spec.sizes.items():
-            values[name] = self.pt(name) if name.endswith("_pt") else value
-        for i, step in enumerate(self.spec.text_steps_pt):
-            values[f"doc{i}"] = step
+        for name in self.spec.sizes:
+            values[name] = self.pt(name) if name.endswith("_pt") else self.px(name)
+        for i in range(len(self.spec.text_steps_pt)):
+            values[f"doc{i}"] = self.doc_pt(i)
         values["font"] = self.font_family or "sans-serif"
         return self._qss_template.substitute(values)
 
@@ -156,9 +184,15 @@ class Theme:
         return palette
 
     def apply(
-        self, app: QApplication, scale: float | None = None, high_contrast: bool | None = None
+        self,
+        app: QApplication,
+        scale: float | None = None,
+        high_contrast: bool | None = None,
+        form: str | None = None,
     ) -> None:
         """Set the application font, palette and stylesheet (again, after a mode change)."""
+        if form is not None:
+            self.form = form
         if scale is not None:
             self.scale = scale
         if high_contrast is not None:

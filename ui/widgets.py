@@ -34,6 +34,7 @@ __all__ = [
     "TouchScrollArea",
     "button",
     "clear_layout",
+    "fit_button_text",
     "label",
     "repolish",
     "set_props",
@@ -123,6 +124,27 @@ def button(
     return widget
 
 
+def fit_button_text(widget: QPushButton, width: int) -> None:
+    """Break a button's text into lines so the button is at most ``width`` px wide (a long
+    agency name on a small panel), rather than cut off or shrunk."""
+    widget.ensurePolished()
+    text = widget.text().replace("\n", "")
+    padding = widget.sizeHint().width() - widget.fontMetrics().horizontalAdvance(text)
+    room = width - padding
+    metrics = widget.fontMetrics()
+    if room <= 0 or metrics.horizontalAdvance(text) <= room:
+        return
+    lines, line = [], ""
+    for ch in text:
+        if line and metrics.horizontalAdvance(line + ch) > room:
+            lines.append(line.rstrip())
+            line = ch.lstrip()
+        else:
+            line += ch
+    lines.append(line)
+    widget.setText("\n".join(lines))
+
+
 def clear_layout(layout: QLayout) -> None:
     """Remove and delete every item of ``layout``."""
     while layout.count():
@@ -149,6 +171,9 @@ class TouchScrollArea(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # shrinks further than its scroll bar's handle when the on-screen keyboard is up, so
+        # the widgets above it on the page are never pushed into each other
+        self.setMinimumHeight(60)
         content = content or QWidget()
         content.setProperty("role", "page")
         self.setWidget(content)

@@ -130,3 +130,16 @@ def test_a_shorter_pin_set_by_an_older_version_still_opens(empty_context: KioskC
     assert PinGuard(store).check("2468").ok
     with pytest.raises(ValueError):
         PinGuard(store).set_pin("2468")
+
+
+def test_set_pin_as_the_readme_writes_it_needs_no_terminal(tmp_path: Path) -> None:
+    """``kiosk set-pin 2468`` from a script or over ssh: no prompt, no abort."""
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "set-pin", "246810"], input="")
+    assert result.exit_code == 0, result.output
+    context = KioskContext(tmp_path)
+    try:
+        assert PinGuard(context.store()).check("246810").ok
+    finally:
+        context.close()
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "set-pin"], input="")
+    assert result.exit_code != 0 and "kiosk set-pin 246810" in result.output

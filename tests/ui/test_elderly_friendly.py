@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextBlockFormat
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollBar,
     QScroller,
     QTextBrowser,
     QWidget,
@@ -233,3 +235,63 @@ def test_chinese_renders_as_text_not_boxes(window: Any) -> None:
     assert theme.font_family, "a CJK font was found"
     assert theme.supports_chinese()
     assert QApplication.font().family() == theme.font_family
+
+
+def _darkest_and_background(image: Any) -> tuple[str, str]:
+    """The text colour (the pixel farthest from the background) and the background colour."""
+    from PySide6.QtGui import QColor
+
+    background = QColor(image.pixel(image.width() // 2, 6))
+
+    def distance(c: Any) -> int:
+        return (
+            abs(c.red() - background.red())
+            + abs(c.green() - background.green())
+            + abs(c.blue() - background.blue())
+        )
+
+    far = max(
+        (
+            QColor(image.pixel(x, y))
+            for x in range(20, image.width() - 20, 2)
+            for y in range(10, image.height() - 10, 2)
+        ),
+        key=distance,
+    )
+    return far.name(), background.name()
+
+
+@pytest.mark.parametrize(("contrast", "minimum"), [(False, 4.5), (True, 7.0)])
+def test_the_search_prompt_is_readable(
+    qtbot: Any, window: Any, contrast: bool, minimum: float
+) -> None:
+    """Measured on the rendered pixels: the prompt is Home's main instruction."""
+    if contrast:
+        tap(qtbot, find(window, "HighContrast"))
+    box = window.screens["home"].search_box
+    assert not box.text() and box.placeholderText()
+    ink, paper = _darkest_and_background(box.grab().toImage())
+    assert contrast_ratio(ink, paper) >= minimum, (ink, paper)
+
+
+def test_scroll_bars_are_wide_enough_for_a_finger(window: Any) -> None:
+    window.go("document", doc_id="tx-mz-dibao-banshi-zhinan")
+    settle(window)
+    bars = [
+        bar
+        for bar in window.findChildren(QScrollBar)
+        if bar.isVisible() and bar.orientation() == Qt.Orientation.Vertical
+    ]
+    assert bars
+    assert all(bar.width() >= 60 for bar in bars), [bar.width() for bar in bars]
+
+
+def test_large_text_grows_the_document_body_too(qtbot: Any, window: Any) -> None:
+    window.go("document", doc_id="tx-mz-dibao-banshi-zhinan")
+    settle(window)
+    body = window.screens["document"].browser
+    before = body.font().pointSizeF()
+    tap(qtbot, find(window, "LargeText"))
+    assert body.font().pointSizeF() >= before * 1.2
+    step = window.screens["document"].step_label.text()
+    assert "字号" in step and "磅" not in step

@@ -270,3 +270,17 @@ def _today() -> tuple[Any, Any]:
 
 
 _ = Qt  # re-exported for readers of the tests
+
+
+def test_home_button_clears_the_last_query(qtbot: Any, window: Any) -> None:
+    """The next person at a shared terminal does not see what the last one looked for."""
+    home = window.screens["home"]
+    tap(qtbot, home.search_box)
+    commit_text(home.search_box, "低保")
+    tap(qtbot, find(window, "HomeSearchButton"))
+    settle(window)
+    assert window.current().name == "results"
+    tap(qtbot, find(window, "HomeButton"))
+    assert window.current().name == "home"
+    assert home.search_box.text() == ""
+    assert not home.suggestion_host.isVisible()

@@ -188,3 +188,21 @@ def test_large_text_and_high_contrast(qtbot: Any, window: Any) -> None:
     tap(qtbot, find(window, "HighContrast"))
     tap(qtbot, find(window, "LargeText"))
     assert title.font().pointSizeF() == pytest.approx(normal)
+
+
+def test_the_pin_pad_opens_again_once_the_lockout_has_passed(qtbot: Any, make_window: Any) -> None:
+    window = make_window(pin_max_failures=2, pin_lockout_s=1.0)
+    window.services.pin.set_pin("246810")
+    window.open_pinpad()
+    pinpad = window.screens["pinpad"]
+    for _ in range(2):
+        tap(qtbot, find(pinpad, "num_1"))
+        tap(qtbot, find(pinpad, "PinOk"))
+    ok = find(pinpad, "PinOk")
+    assert not ok.isEnabled() and "错误次数太多" in pinpad.message.text()
+    qtbot.waitUntil(ok.isEnabled, timeout=4000)  # nobody had to leave the screen and come back
+    assert "错误次数太多" not in pinpad.message.text()
+    for digit in "246810":
+        tap(qtbot, find(pinpad, f"num_{digit}"))
+    tap(qtbot, ok)
+    assert window.current().name == "librarian"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QAbstractButton
 
 from kiosk.app import LOCAL_SYNONYMS_SETTING
 from kiosk.records import parse_record
@@ -325,7 +327,6 @@ def test_statistics_count_real_searches_chart_and_csv(
         settle(window)
     page = open_librarian(qtbot, window, "stats")
     assert isinstance(page, StatsPage)
-    page.mount_roots = (tmp_path / "no-usb",)
     report = page.report
     assert report is not None
     assert dict(report.top_queries) == {"低保": 2, "火星移民": 1}
@@ -348,15 +349,37 @@ def test_statistics_count_real_searches_chart_and_csv(
     settle(window)
     shoot(window, "stats")
 
+    # the CSV goes only onto the removable drive the librarian picks (lsblk's RM flag), never
+    # onto a writable folder that is not one (the system disk mounted under /mnt)
+    stick, fixed = tmp_path / "media-stick", tmp_path / "mnt-data"
+    stick.mkdir()
+    fixed.mkdir()
+    page.lsblk = lambda: json.dumps({"blockdevices": [
+        {"name": "vda", "rm": False, "hotplug": False, "mountpoints": [None], "children": [
+            {"name": "vda1", "rm": False, "hotplug": False, "mountpoints": [str(fixed)]}]},
+        {"name": "sdb", "rm": True, "hotplug": True, "label": None, "size": 31457280000,
+         "mountpoints": [None], "children": [
+            {"name": "sdb1", "rm": True, "hotplug": True, "label": "KINGSTON",
+             "size": 31457280000, "mountpoints": [str(stick)]}]},
+    ]})  # fmt: skip
     tap(qtbot, find(window, "ExportCsv"))
+    assert page.last_export is None, "nothing is written before the librarian picks"
+    assert "KINGSTON" in find(window, "ExportDrive0").text()
+    assert window.findChild(QAbstractButton, "ExportDrive1") is None, "only removable drives"
+    tap(qtbot, find(window, "ExportDrive0"))
     out = page.last_export
-    assert out is not None and out.parent == window.services.context.data_dir / "exports"
+    assert out is not None and out.parent == stick
+    assert not list(fixed.iterdir()) and not (window.services.context.data_dir / "exports").exists()
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert ["无结果搜索", "火星移民", "1", "门户未发布的内容"] in rows
     assert ["热门搜索", "低保", "2", ""] in rows
-    assert str(out) in page.export_message.text()
+    assert out.name in page.export_message.text() and "KINGSTON" in page.export_message.text()
+
+    page.lsblk = lambda: json.dumps({"blockdevices": []})
+    tap(qtbot, find(window, "ExportCsv"))
+    assert "没有找到 U 盘" in page.export_message.text()
 
 
 # -- 适老化 --------------------------------------------------------------------------------------

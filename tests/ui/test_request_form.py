@@ -88,3 +88,29 @@ def test_email_field_types_latin_letters(qtbot: Any, window: Any) -> None:
     tap(qtbot, find(window.keyboard, "key_mode"))
     tap(qtbot, find(window.keyboard, "key_@"))
     assert form.inputs["email"].text() == "abc@"
+
+
+def test_the_request_pdf_is_deleted_at_the_idle_reset(qtbot: Any, window: Any) -> None:
+    """The PDF holds a name, a full 身份证号 and a phone number: it lives only while its
+    person is at the kiosk."""
+    form = fill(qtbot, window)
+    tap(qtbot, find(window, "PrintRequest"))
+    pdf = form.last_outcome.pdf_path
+    assert pdf is not None and pdf.is_file(), "kept while the person asks the librarian"
+    window._on_idle()  # the idle timeout's reset
+    assert not pdf.exists()
+    assert not list(pdf.parent.glob("*.pdf"))
+
+
+def test_a_request_pdf_left_by_a_crash_is_deleted_at_start(
+    qtbot: Any, make_window: Any, ui_context: Any
+) -> None:
+    prints = ui_context.data_dir / "prints"
+    prints.mkdir(parents=True)
+    left = prints / "20260101-120000-request.personal.pdf"
+    left.write_bytes(b"%PDF-1.4 name, id number, phone")
+    other = prints / "20260101-120000-tx-doc.pdf"
+    other.write_bytes(b"%PDF-1.4 a public document")
+    make_window()
+    assert not left.exists()
+    assert other.exists(), "printed public documents are not personal"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kiosk.app import KioskContext
+from kiosk.importer import import_paths
+from kiosk.paths import asset
 from tests.ui.helpers import find, settle, tap
 from ui.screens.selfcheck import SelfCheckScreen
 
@@ -105,3 +110,76 @@ def test_nothing_personal_is_kept(qtbot: Any, window: Any) -> None:
     window.reset_all()
     screen = window.screens["selfcheck"]
     assert screen.pad.value == "" and screen.region == "" and screen.people == 0
+
+
+def test_the_local_standard_shows_once_county_and_area_are_picked(qtbot: Any, window: Any) -> None:
+    """Two taps to the number, before any household size or income."""
+    tap(qtbot, find(window, "SelfCheckEntry"))
+    screen = window.screens["selfcheck"]
+    assert not screen.standard_label.isVisible()
+    tap(qtbot, find(window, "region_溪东区"))
+    assert not screen.standard_label.isVisible()
+    tap(qtbot, find(window, "area_rural"))
+    assert screen.standard_label.isVisible()
+    assert (
+        "675 元" in screen.standard_label.text() and "2025年1月1日" in screen.standard_label.text()
+    )
+
+
+def test_skipping_the_income_is_not_an_income_of_zero(qtbot: Any, window: Any) -> None:
+    tap(qtbot, find(window, "SelfCheckEntry"))
+    screen = window.screens["selfcheck"]
+    tap(qtbot, find(window, "region_溪东区"))
+    tap(qtbot, find(window, "area_rural"))
+    tap(qtbot, find(window, "PeopleMore"))
+    tap(qtbot, find(window, "SelfCheckRun"))
+    assert "第4步" in screen.hint.text()
+    assert not screen.verdict.isVisible(), "no 可能符合条件 for an income nobody entered"
+    tap(qtbot, find(screen, "num_0"))  # a real 0 元 is an answer
+    tap(qtbot, find(window, "SelfCheckRun"))
+    assert screen.verdict.text() == "可能符合条件"
+
+
+@pytest.fixture
+def no_standards_dir(tmp_path: Path) -> Path:
+    """The demo documents without any published 低保 standard (like the real corpus)."""
+    source = asset("demo", "documents.jsonl")
+    lines = []
+    for line in source.read_text("utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            record["allowance"] = None
+            lines.append(json.dumps(record, ensure_ascii=False))
+    jsonl = tmp_path / "no-standards.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", "utf-8")
+    data = tmp_path / "data"
+    context = KioskContext(data)
+    import_paths(context.store(), [jsonl])
+    context.catch_up_index()
+    context.close()
+    return data
+
+
+def test_no_known_standard_never_dead_ends(qtbot: Any, no_standards_dir: Path) -> None:
+    from tests.ui.conftest import TEST_SETTINGS
+    from ui.app import build_window
+
+    context = KioskContext(no_standards_dir)
+    window = build_window(context, settings=TEST_SETTINGS)
+    qtbot.addWidget(window)
+    try:
+        window.resize(1920, 1080)
+        window.show()
+        settle(window)
+        tap(qtbot, find(window, "SelfCheckEntry"))
+        screen = window.screens["selfcheck"]
+        assert not screen.region_group.buttons()
+        assert screen.no_regions.isVisible() and "民政" in screen.no_regions.text()
+        tap(qtbot, find(window, "SelfCheckRun"))
+        assert "还差" not in screen.hint.text()
+        assert screen.verdict.isVisible() and "乡镇" in screen.explanation.text()
+    finally:
+        window.shutdown()
+        window.services.close()
+        window.close()
+        context.close()

@@ -20,6 +20,9 @@ from ui.workers import explain
 
 __all__ = ["QuarantinePage", "decide", "highlight_reason"]
 
+#: How a document came in, in the librarian's words (the store keeps the short code).
+SOURCE_LABELS = {"import": "从文件导入", "sync": "从门户同步", "demo": "示例内容"}
+
 ACTOR = "librarian"
 _ACTION_LABELS = {"approve": "批准", "reject": "拒绝", "hide": "隐藏", "unhide": "取消隐藏"}
 _PASSAGE = re.compile(r"「(.*?)」")
@@ -81,7 +84,8 @@ class _Item(QFrame):
         layout.setContentsMargins(28, 20, 28, 24)
         layout.setSpacing(12)
         layout.addWidget(label(doc.title, "cardtitle"))
-        meta = f"来源：{doc.agency or '未注明'}　编号：{doc.id}　进入方式：{doc.source}"
+        how = SOURCE_LABELS.get(doc.source, "其他")
+        meta = f"来源：{doc.agency or '未注明'}　编号：{doc.id}　怎么来的：{how}"
         layout.addWidget(label(meta, "muted"))
         colors = page.services.theme.colors
         reason = doc.screen_reason or "（未注明原因）"

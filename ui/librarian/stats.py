@@ -1,6 +1,6 @@
 """使用统计: searches per day (a QtCharts bar chart), top queries, zero-result queries (the
 content-gap report for the county), most-read documents, category taps and self-check uses for a
-chosen period; export to CSV (UTF-8 with BOM) onto a USB stick or into the data dir."""
+chosen period; export to CSV (UTF-8 with BOM) onto the USB stick the librarian picks."""
 
 from __future__ import annotations
 
@@ -12,42 +12,19 @@ from pathlib import Path
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from kiosk.drives import Drive, LsblkRunner, removable_drives
 from kiosk.errors import KioskError
 from kiosk.stats import UsageReport, usage_report, write_csv
 from ui.librarian.common import Page, panel
-from ui.librarian.syncpage import MOUNT_ROOTS
 from ui.services import Services
-from ui.widgets import Label, button, label, set_props
+from ui.widgets import FlowLayout, Label, button, clear_layout, label, set_props
 
-__all__ = ["PERIODS", "StatsPage", "chart_points", "export_folder"]
+__all__ = ["PERIODS", "StatsPage", "chart_points"]
 
 #: The period buttons: label and number of days (today included).
 PERIODS: tuple[tuple[str, int], ...] = (("最近 7 天", 7), ("最近 30 天", 30), ("最近 90 天", 90))
-
-
-def export_folder(data_dir: Path, mount_roots: Sequence[Path] = MOUNT_ROOTS) -> Path:
-    """Where an export goes: the first writable mounted USB stick, else ``<data_dir>/exports``."""
-    for root in mount_roots:
-        try:
-            sticks = sorted(p for p in root.iterdir() if p.is_dir())
-        except OSError:
-            continue
-        for stick in sticks:
-            inner = [p for p in stick.iterdir() if p.is_dir()] if root.name == "media" else []
-            for candidate in [*inner, stick]:
-                if candidate.is_dir() and _writable(candidate):
-                    return candidate
-    folder = data_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _writable(folder: Path) -> bool:
-    import os
-
-    return os.access(folder, os.W_OK)
 
 
 def chart_points(report: UsageReport) -> tuple[list[tuple[str, int]], str]:
@@ -76,9 +53,10 @@ class StatsPage(Page):
 
     title = "使用统计"
 
-    def __init__(self, services: Services, mount_roots: Sequence[Path] = MOUNT_ROOTS) -> None:
+    def __init__(self, services: Services, lsblk: LsblkRunner | None = None) -> None:
         super().__init__(services)
-        self.mount_roots = tuple(mount_roots)
+        #: what lists the drives (tests hand in lsblk output: the stick is outside the machine)
+        self.lsblk = lsblk
         self.report: UsageReport | None = None
         self.days = PERIODS[0][1]
         self.last_export: Path | None = None
@@ -93,6 +71,10 @@ class StatsPage(Page):
         row.addStretch(1)
         row.addWidget(button("导出 CSV 表格", "primary", self.export, name="ExportCsv"))
         self.body.addLayout(row)
+        self.drive_host = QWidget()
+        self.drive_row = FlowLayout(self.drive_host, spacing=12)
+        self.drive_host.hide()
+        self.body.addWidget(self.drive_host)
         self.export_message = label("")
         self.export_message.setObjectName("ExportMessage")
         self.export_message.hide()
@@ -211,17 +193,41 @@ class StatsPage(Page):
             self._draw_chart(self.report)
 
     def export(self) -> None:
+        """List the USB sticks plugged in now; the librarian taps the one to export to."""
         if self.report is None:
             return
-        folder = export_folder(self.services.context.data_dir, self.mount_roots)
+        clear_layout(self.drive_row)
+        drives = removable_drives(self.lsblk)
+        for i, drive in enumerate(drives):
+            choice = button(
+                f"存到 {drive.describe()}", "primary", partial(self.export_to, drive),
+                name=f"ExportDrive{i}",
+            )  # fmt: skip
+            self.drive_row.addWidget(choice)
+        self.drive_host.setVisible(bool(drives))
+        if drives:
+            self._say("请选择要存到哪个 U 盘：", "notice")
+        else:
+            self._say("没有找到 U 盘。请插上 U 盘，等几秒后再点“导出 CSV 表格”。", "error")
+
+    def _say(self, text: str, role: str) -> None:
+        self.export_message.setText(text)
+        set_props(self.export_message, role=role)
+        self.export_message.show()
+
+    def export_to(self, drive: Drive) -> None:
+        """Write the CSV onto ``drive`` (picked by the librarian)."""
+        if self.report is None:
+            return
+        self.drive_host.hide()
+        folder = drive.mountpoint
         report = self.report
         name = f"查阅机使用统计_{report.since:%Y%m%d}-{report.until:%Y%m%d}.csv"
         try:
             self.last_export = write_csv(report, folder / name)
         except KioskError as e:
-            self.export_message.setText(str(e))
-            set_props(self.export_message, role="error")
+            self._say(str(e), "error")
         else:
-            self.export_message.setText(f"已导出到：{self.last_export}（可用 Excel 打开）")
-            set_props(self.export_message, role="notice")
-        self.export_message.show()
+            self._say(
+                f"已导出到{drive.describe()}：{self.last_export.name}（可用 Excel 打开）", "notice"
+            )

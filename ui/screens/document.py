@@ -13,16 +13,25 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QColor,
     QPixmap,
+    QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QTextBrowser,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.models import StoredDocument
 from kiosk.records import STATUS_LABELS, sanitize_html
@@ -31,6 +40,7 @@ from ui.qr import qr_image
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
 from ui.widgets import (
+    FlowLayout,
     TouchScrollArea,
     button,
     clear_layout,
@@ -42,6 +52,8 @@ from ui.widgets import (
 
 __all__ = ["DocumentScreen", "SafeTextBrowser"]
 
+#: The text size steps in everyday words (not printers' 磅).
+STEP_NAMES = ("小", "中", "大", "很大", "特大")
 _BANNERS = {
     "repealed": "本文件已废止，不再执行。",
     "expired": "本文件已失效，内容仅供参考。",
@@ -94,7 +106,8 @@ class DocumentScreen(Screen):
         self.hits: list[QTextCursor] = []
         self.hit_index = -1
 
-        outer = QHBoxLayout(self)
+        outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.outer = outer
         outer.setContentsMargins(40, 20, 40, 16)
         outer.setSpacing(28)
 
@@ -111,14 +124,25 @@ class DocumentScreen(Screen):
         )
         banner_layout.addWidget(self.successor_button)
         self.banner.hide()
-        main.addWidget(self.banner)
+        # banner and title scroll on their own when they would leave the text too little room
+        # (a repealed document's long banner, 大字, a small panel)
+        head_host = QWidget()
+        head = QVBoxLayout(head_host)
+        head.setContentsMargins(0, 0, 12, 0)
+        head.setSpacing(14)
+        head.addWidget(self.banner)
         title_row = QHBoxLayout()
         self.title_label = label("", "title")
         self.title_label.setObjectName("DocumentTitle")
         title_row.addWidget(self.title_label, 1)
         self.badge = label("", "badge", wrap=False)
         title_row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        main.addLayout(title_row)
+        head.addLayout(title_row)
+        self.head_host, self.head_layout = head_host, head
+        self.head_scroll = TouchScrollArea(
+            head_host, mouse_drag=services.settings.mouse_drag_scroll
+        )
+        main.addWidget(self.head_scroll)
         self.browser = SafeTextBrowser()
         self.browser.setObjectName("DocumentBody")
         self.browser.setProperty("textStep", str(self.step))
@@ -132,7 +156,8 @@ class DocumentScreen(Screen):
         side = QVBoxLayout(side_host)
         side.setContentsMargins(0, 0, 12, 0)
         side.setSpacing(14)
-        size_row = QHBoxLayout()
+        size_host = QWidget()
+        size_row = FlowLayout(size_host, spacing=12)
         self.smaller = button(
             "字小一点", None, lambda: self.set_step(self.step - 1), name="TextSmaller"
         )
@@ -141,8 +166,9 @@ class DocumentScreen(Screen):
         )
         size_row.addWidget(self.smaller)
         size_row.addWidget(self.larger)
-        side.addLayout(size_row)
-        self.step_label = label("", "muted", wrap=False)
+        side.addWidget(size_host)
+        self.step_label = label("", "muted")
+        self.step_label.setObjectName("TextStep")
         side.addWidget(self.step_label)
 
         self.find_box = QFrame()
@@ -151,7 +177,8 @@ class DocumentScreen(Screen):
         find_layout.setSpacing(8)
         self.find_label = label("", None)
         find_layout.addWidget(self.find_label)
-        find_row = QHBoxLayout()
+        find_host = QWidget()
+        find_row = FlowLayout(find_host, spacing=12)
         self.prev_hit = button(
             "上一处", None, lambda: self.goto_hit(self.hit_index - 1), name="PrevHit"
         )
@@ -160,7 +187,7 @@ class DocumentScreen(Screen):
         )
         find_row.addWidget(self.prev_hit)
         find_row.addWidget(self.next_hit)
-        find_layout.addLayout(find_row)
+        find_layout.addWidget(find_host)
         side.addWidget(self.find_box)
 
         self.read_button = button("朗读全文", None, self.toggle_reading, name="ReadAloud")
@@ -193,8 +220,8 @@ class DocumentScreen(Screen):
         self.side_scroll = TouchScrollArea(
             side_host, mouse_drag=services.settings.mouse_drag_scroll
         )
-        self.side_scroll.setFixedWidth(520)
         outer.addWidget(self.side_scroll)
+        self._place_side()
 
         speaker = services.speaker
         speaker.state_changed.connect(self._on_reading)
@@ -232,8 +259,42 @@ class DocumentScreen(Screen):
         self.status_note.hide()
 
     def theme_changed(self) -> None:
+        self._place_side()
+        QTimer.singleShot(0, self._fit_head)
         if self.hits:
             self._paint_hits()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_head()
+
+    def _fit_head(self) -> None:
+        """The head takes the height it needs, but at most 40 % of the page."""
+        width = self.head_scroll.viewport().width() or self.head_scroll.width()
+        self.head_layout.activate()
+        needed = self.head_host.heightForWidth(width)
+        if needed < 0:
+            needed = self.head_host.sizeHint().height()
+        self.head_scroll.setFixedHeight(max(60, min(needed + 4, int(self.height() * 0.4))))
+
+    def _place_side(self) -> None:
+        """Tools beside the text on a landscape panel (narrower on a small one), below it in
+        portrait, where the text keeps the full width."""
+        form = self.services.theme.form
+        portrait = form == "portrait"
+        self.outer.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self.outer.setStretch(0, 3 if portrait else 1)
+        self.outer.setStretch(1, 1 if portrait else 0)
+        if portrait:
+            self.side_scroll.setMinimumWidth(0)
+            self.side_scroll.setMaximumWidth(16_777_215)
+        else:
+            self.side_scroll.setFixedWidth(520 if form == "wide" else 440)
+        margin = 40 if form == "wide" else 20
+        self.outer.setContentsMargins(margin, 16, margin, 12)
+        self.outer.setSpacing(28 if form == "wide" else 16)
 
     def show_missing(self) -> None:
         self.doc = None
@@ -257,6 +318,7 @@ class DocumentScreen(Screen):
         set_props(self.badge, status=doc.status)
         self.badge.show()
         self._show_banner(doc)
+        QTimer.singleShot(0, self._fit_head)
         self.browser.blocked_loads.clear()
         self.browser.setHtml(sanitize_html(doc.body_html))
         self._space_lines()
@@ -357,7 +419,8 @@ class DocumentScreen(Screen):
         self.smaller.setEnabled(self.step > 0)
         self.larger.setEnabled(self.step < len(self.steps) - 1)
         self.step_label.setText(
-            f"字号：{self.steps[self.step]} 磅（第 {self.step + 1} 级，共 {len(self.steps)} 级）"
+            f"字号：{STEP_NAMES[min(self.step, len(STEP_NAMES) - 1)]}"
+            f"（第 {self.step + 1} 级，共 {len(self.steps)} 级）"
         )
         if 0 <= self.hit_index < len(self.hits):
             self._scroll_to(self.hits[self.hit_index])

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.paths import asset
@@ -18,6 +19,13 @@ from ui.widgets import FlowLayout, LabelButton, TouchScrollArea, button, clear_l
 __all__ = ["CategoryTiles", "HomeScreen", "Tile", "load_tiles"]
 
 _SUGGEST_DELAY_MS = 250
+#: The search box's prompt, longest first: the longest that fits the box is shown.
+PROMPTS = (
+    "点这里输入，例如：低保、看病报销、危房改造",
+    "点这里输入，例如：低保、看病报销",
+    "点这里输入，例如：低保",
+    "点这里输入",
+)
 
 
 @dataclass(frozen=True)
@@ -41,17 +49,61 @@ def _elide(text: str, limit: int = 40) -> str:
 
 
 class CategoryTiles(QWidget):
-    """A grid of category tiles; a tile opens results for its filter (also on the empty result)."""
+    """A grid of category tiles; a tile opens results for its filter (also on the empty result).
 
-    def __init__(self, nav: Navigator, services: Services, columns: int = 4) -> None:
+    As many columns (up to ``max_columns``) as the widest tile title allows at this width, so a
+    title is never cut on a small panel and the text never shrinks.
+    """
+
+    def __init__(self, nav: Navigator, services: Services, max_columns: int = 4) -> None:
         super().__init__()
-        self.nav, self.services, self.columns = nav, services, columns
+        self.nav, self.services, self.max_columns = nav, services, max_columns
+        self.columns = max_columns
         self.tiles = load_tiles()
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(16)
         self.buttons: dict[str, LabelButton] = {}
         self.set_counts(None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        columns = self._columns_for(width)
+        rows = -(-len(self.buttons) // columns) if self.buttons else 0
+        spacing = self.grid.spacing()
+        height = 0
+        faces = list(self.buttons.values())
+        for r in range(rows):
+            row = faces[r * columns : (r + 1) * columns]
+            cell = (width - spacing * (columns - 1)) // columns
+            height += max(face.heightForWidth(cell) for face in row)
+        return height + spacing * max(rows - 1, 0)
+
+    def _columns_for(self, width: int) -> int:
+        widest = max((face.minimumSizeHint().width() for face in self.buttons.values()), default=1)
+        spacing = self.grid.spacing()
+        fits = (width + spacing) // (widest + spacing)
+        return max(1, min(self.max_columns, fits))
+
+    def arrange(self) -> None:
+        """Put the tiles into as many columns as fit (again after a resize or a restyle)."""
+        columns = self._columns_for(self.width())
+        if columns == self.columns and self.grid.count() == len(self.buttons):
+            return
+        self.columns = columns
+        for face in self.buttons.values():
+            self.grid.removeWidget(face)
+        for c in range(self.max_columns):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        for i, face in enumerate(self.buttons.values()):
+            self.grid.addWidget(face, i // columns, i % columns)
+        self.updateGeometry()
 
     def set_counts(self, counts: dict[str, int] | None) -> None:
         """Show tiles with documents (all of them while counts are unknown)."""
@@ -77,9 +129,10 @@ class CategoryTiles(QWidget):
             face.add(label(hint, "muted"))
             face.setObjectName(f"tile_{tile.label}")
             face.clicked.connect(lambda _c=False, t=tile: self.open(t))
-            self.grid.addWidget(face, shown // self.columns, shown % self.columns)
             self.buttons[tile.label] = face
             shown += 1
+        self.columns = 0
+        self.arrange()
 
     def open(self, tile: Tile) -> None:
         self.services.count("category", tile.label)
@@ -95,9 +148,9 @@ class HomeScreen(Screen):
 
     def __init__(self, services: Services, nav: Navigator) -> None:
         super().__init__(services, nav)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(40, 28, 40, 24)
-        outer.setSpacing(40)
+        self.outer = QGridLayout(self)
+        self.outer.setContentsMargins(40, 28, 40, 24)
+        self.outer.setSpacing(40)
 
         left = QVBoxLayout()
         left.setSpacing(18)
@@ -108,7 +161,7 @@ class HomeScreen(Screen):
         search_row.setSpacing(16)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("HomeSearch")
-        self.search_box.setPlaceholderText("点这里输入，例如：低保、看病报销、危房改造")
+        self.search_box.setPlaceholderText(PROMPTS[0])
         self.search_box.setProperty("enterLabel", "搜索")
         self.search_box.setMaxLength(64)
         self.search_box.returnPressed.connect(self.submit)
@@ -135,25 +188,21 @@ class HomeScreen(Screen):
         self.left_scroll = TouchScrollArea(
             left_host, mouse_drag=services.settings.mouse_drag_scroll
         )
-        outer.addWidget(self.left_scroll, 2)
 
         right = QVBoxLayout()
         right.setSpacing(18)
-        self.selfcheck_button = button(
-            "低保自助查询\n看看我家能不能申请低保",
-            "accent",
-            lambda: nav.go("selfcheck"),
-            name="SelfCheckEntry",
-        )
-        self.selfcheck_button.setMinimumHeight(170)
+        # faces of wrapped labels: the explanation wraps on a narrow column instead of being cut
+        self.selfcheck_button = LabelButton("accent", (28, 18, 28, 20))
+        self.selfcheck_button.setObjectName("SelfCheckEntry")
+        self.selfcheck_button.add(label("低保自助查询", "accenttitle"))
+        self.selfcheck_button.add(label("看看我家能不能申请低保", "accenttext"))
+        self.selfcheck_button.clicked.connect(lambda _c=False: nav.go("selfcheck"))
         right.addWidget(self.selfcheck_button)
-        self.request_button = button(
-            "申请政府信息公开\n找不到想要的信息？在这里填申请表",
-            "row",
-            lambda: nav.go("request"),
-            name="RequestEntry",
-        )
-        self.request_button.setMinimumHeight(120)
+        self.request_button = LabelButton("row", (18, 12, 18, 12))
+        self.request_button.setObjectName("RequestEntry")
+        self.request_button.add(label("申请政府信息公开", "heading"))
+        self.request_button.add(label("找不到想要的信息？在这里填申请表"))
+        self.request_button.clicked.connect(lambda _c=False: nav.go("request"))
         right.addWidget(self.request_button)
         right.addWidget(label("最新公开", "heading"))
         self.as_of = label("", "muted")
@@ -174,13 +223,53 @@ class HomeScreen(Screen):
         self.right_scroll = TouchScrollArea(
             right_host, mouse_drag=services.settings.mouse_drag_scroll
         )
-        outer.addWidget(self.right_scroll, 1)
+        self._place_columns()
 
         self._suggest_timer = QTimer(self)
         self._suggest_timer.setSingleShot(True)
         self._suggest_timer.setInterval(_SUGGEST_DELAY_MS)
         self._suggest_timer.timeout.connect(self._suggest)
         self.data: HomeData | None = None
+
+    def _place_columns(self) -> None:
+        """Side by side on a landscape panel; search and tiles above the rest in portrait."""
+        portrait = self.services.theme.form == "portrait"
+        for pane in (self.left_scroll, self.right_scroll):
+            self.outer.removeWidget(pane)
+        for i in range(2):
+            self.outer.setRowStretch(i, 0)
+            self.outer.setColumnStretch(i, 0)
+        if portrait:
+            self.outer.addWidget(self.left_scroll, 0, 0)
+            self.outer.addWidget(self.right_scroll, 1, 0)
+            self.outer.setRowStretch(0, 3)
+            self.outer.setRowStretch(1, 2)
+        else:
+            self.outer.addWidget(self.left_scroll, 0, 0)
+            self.outer.addWidget(self.right_scroll, 0, 1)
+            self.outer.setColumnStretch(0, 2)
+            self.outer.setColumnStretch(1, 1)
+        margin = 40 if self.services.theme.form == "wide" else 20
+        self.outer.setContentsMargins(margin, 20, margin, 16)
+        self.outer.setSpacing(margin)
+
+    def theme_changed(self) -> None:
+        self._place_columns()
+        self.tiles.columns = 0
+        self.tiles.arrange()
+        self._fit_prompt()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_prompt()
+
+    def _fit_prompt(self) -> None:
+        """The longest prompt that fits the box: the main instruction is never cut off."""
+        box = self.search_box
+        room = box.width() - 48  # padding and border
+        metrics = box.fontMetrics()
+        prompt = next((p for p in PROMPTS if metrics.horizontalAdvance(p) <= room), PROMPTS[-1])
+        box.setPlaceholderText(prompt)
 
     # -- screen ----------------------------------------------------------------------------
     def enter(self, params: dict[str, Any]) -> None:

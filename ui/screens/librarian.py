@@ -10,12 +10,19 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QProcess
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.librarian import Page, QuarantinePage, SettingsPage, StatsPage, StatusPage, SyncPage
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
-from ui.widgets import Label, button
+from ui.widgets import Label, TouchScrollArea, button
 
 __all__ = ["LibrarianScreen"]
 
@@ -45,7 +52,9 @@ class LibrarianScreen(Screen):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(32, 24, 24, 16)
         outer.setSpacing(28)
-        menu = QVBoxLayout()
+        menu_host = QWidget()
+        menu = QVBoxLayout(menu_host)
+        menu.setContentsMargins(0, 0, 12, 0)
         menu.setSpacing(14)
         self.pages: dict[str, Page] = {
             "status": StatusPage(services),
@@ -60,7 +69,6 @@ class LibrarianScreen(Screen):
             self.stack.addWidget(page)
             tab = button(page.title, "toggle", partial(self.show_page, key),
                          checkable=True, name=f"tab_{key}")  # fmt: skip
-            tab.setMinimumWidth(300)
             self.tabs[key] = tab
             menu.addWidget(tab)
         menu.addStretch(1)
@@ -68,8 +76,15 @@ class LibrarianScreen(Screen):
         menu.addWidget(button("重启查阅机", None, self.restart, name="RestartKiosk"))
         self.exit_button = button("退出查阅机", "accent", nav.request_exit, name="ExitKiosk")
         menu.addWidget(self.exit_button)
-        outer.addLayout(menu)
+        # a short panel scrolls the menu rather than squeezing its buttons into each other
+        self.menu_scroll = TouchScrollArea(
+            menu_host, mouse_drag=services.settings.mouse_drag_scroll
+        )
+        self.menu_scroll.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.menu_host = menu_host
+        outer.addWidget(self.menu_scroll)
         outer.addWidget(self.stack, 1)
+        self.outer = outer
         self.current_page = "status"
 
     @property
@@ -78,6 +93,15 @@ class LibrarianScreen(Screen):
         page = self.pages["status"]
         assert isinstance(page, StatusPage)
         return page.info
+
+    def theme_changed(self) -> None:
+        wide = self.services.theme.form == "wide"
+        self.outer.setContentsMargins(*((32, 24, 24, 16) if wide else (12, 12, 12, 8)))
+        self.outer.setSpacing(28 if wide else 12)
+        self.menu_host.ensurePolished()
+        width = max(self.menu_host.sizeHint().width(), 220 if not wide else 300)
+        scrollbar = self.menu_scroll.verticalScrollBar().sizeHint().width()
+        self.menu_scroll.setFixedWidth(width + scrollbar)
 
     def show_page(self, key: str) -> None:
         previous = self.pages.get(self.current_page)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.pin import MAX_DIGITS
 from ui.numpad import NumberPad
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
-from ui.widgets import button, label
+from ui.widgets import TouchScrollArea, button, label
 
 __all__ = ["PinPadScreen"]
 
@@ -23,22 +23,24 @@ class PinPadScreen(Screen):
 
     def __init__(self, services: Services, nav: Navigator) -> None:
         super().__init__(services, nav)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(40, 40, 40, 40)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        host = QWidget()
+        outer = QHBoxLayout(host)
+        outer.setContentsMargins(40, 24, 40, 24)
         outer.addStretch(1)
         column = QVBoxLayout()
-        column.setSpacing(20)
+        column.setSpacing(16)
         column.addWidget(label("请输入管理员密码", "title"), 0, Qt.AlignmentFlag.AlignHCenter)
         self.dots = label("", "pin", wrap=False)
         self.dots.setObjectName("PinDots")
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.dots.setMinimumHeight(80)
+        self.dots.setMinimumHeight(72)
         column.addWidget(self.dots)
         self.pad = NumberPad(max_digits=MAX_DIGITS)
         self.pad.value_changed.connect(self._on_digits)
         column.addWidget(self.pad)
         self.ok_button = button("确定", "primary", self.submit, name="PinOk")
-        self.ok_button.setMinimumHeight(96)
         column.addWidget(self.ok_button)
         self.message = label("", "error")
         self.message.setObjectName("PinMessage")
@@ -47,6 +49,13 @@ class PinPadScreen(Screen):
         column.addStretch(1)
         outer.addLayout(column)
         outer.addStretch(1)
+        # while locked out, look again every second: the pad opens by itself once the lock has
+        # passed or was cleared
+        self._lock_timer = QTimer(self)
+        self._lock_timer.setInterval(1000)
+        self._lock_timer.timeout.connect(self._update_state)
+        # a short panel scrolls rather than squeezing the keys into each other
+        page.addWidget(TouchScrollArea(host, mouse_drag=services.settings.mouse_drag_scroll))
 
     def enter(self, params: dict[str, Any]) -> None:
         self.pad.clear()
@@ -55,6 +64,10 @@ class PinPadScreen(Screen):
     def reset(self) -> None:
         self.pad.clear()
         self.message.setText("")
+        self._lock_timer.stop()
+
+    def leave(self) -> None:
+        self._lock_timer.stop()
 
     def _on_digits(self, value: str) -> None:
         self.dots.setText("●  " * len(value) if value else "")
@@ -62,16 +75,22 @@ class PinPadScreen(Screen):
     def _update_state(self) -> None:
         guard = self.services.pin
         if not guard.is_configured():
-            self.message.setText("还没有设置管理员密码。请在终端运行：kiosk set-pin")
+            self.message.setText("还没有设置管理员密码。请在终端运行：kiosk set-pin 新密码")
             self.ok_button.setEnabled(False)
             return
         locked = guard.locked_for()
         if locked > 0:
-            self.message.setText(f"错误次数太多，请 {math.ceil(locked / 60)} 分钟后再试。")
-            self.ok_button.setEnabled(False)
+            self._show_locked(locked)
         else:
-            self.message.setText("")
+            self._lock_timer.stop()
+            if not self.ok_button.isEnabled():
+                self.message.setText("")
             self.ok_button.setEnabled(True)
+
+    def _show_locked(self, seconds: float) -> None:
+        self.message.setText(f"错误次数太多，请 {math.ceil(seconds / 60)} 分钟后再试。")
+        self.ok_button.setEnabled(False)
+        self._lock_timer.start()
 
     def submit(self) -> None:
         pin = self.pad.value
@@ -83,9 +102,6 @@ class PinPadScreen(Screen):
         if not result.configured:
             self._update_state()
         elif result.locked_for > 0:
-            self.message.setText(
-                f"错误次数太多，请 {math.ceil(result.locked_for / 60)} 分钟后再试。"
-            )
-            self.ok_button.setEnabled(False)
+            self._show_locked(result.locked_for)
         else:
             self.message.setText(f"密码不对，还可以再试 {result.tries_left} 次。")

@@ -31,7 +31,7 @@ from kiosk.files import write_atomic
 from kiosk.request_letter import APPLICANT_TYPES, DELIVERIES, MEDIA, InformationRequest
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
-from ui.widgets import TouchScrollArea, button, label, set_label_text, set_props
+from ui.widgets import FlowLayout, TouchScrollArea, button, label, set_label_text, set_props
 
 __all__ = ["RequestFormScreen"]
 
@@ -56,9 +56,11 @@ class RequestFormScreen(Screen):
         self.choices: dict[str, dict[str, QPushButton]] = {}
         self.values: dict[str, str] = {}
 
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(40, 20, 40, 16)
-        outer.setSpacing(32)
+        self.outer = QGridLayout(self)
+        self.outer.setContentsMargins(40, 20, 40, 16)
+        self.outer.setSpacing(32)
+        #: (caption, field, error) of each form row, placed by ``_place_rows`` for the panel
+        self._rows: list[tuple[QLabel, QWidget, QLabel | None]] = []
         form_host = QWidget()
         form = QVBoxLayout(form_host)
         form.setContentsMargins(0, 0, 16, 0)
@@ -68,7 +70,6 @@ class RequestFormScreen(Screen):
         grid.setVerticalSpacing(6)
         form.addLayout(grid)
         self.grid = grid
-        self._row = 0
 
         self._choice("applicant_type", "申请人是", APPLICANT_TYPES, "citizen")
         self._line("name", "姓名或单位名称 *", "例如：张三")
@@ -77,7 +78,7 @@ class RequestFormScreen(Screen):
         )
         self._line("phone", "联系电话 *", "手机或座机", mode="digits")
         self._text("description", "想要哪方面的信息 *", "文件名称、文号，或者说说想知道什么")
-        self._line("agency", "向哪个部门申请", "不清楚可以空着，工作人员帮您确定")
+        self._line("agency", "向哪个部门申请", "不清楚就空着，工作人员帮您定")
         self._choice("medium", "要纸质的还是电子的", MEDIA, "paper")
         self._choice("delivery", "怎么拿到", DELIVERIES, "pickup")
         self._line("address", "通信地址", "选“邮寄”时要填")
@@ -94,9 +95,10 @@ class RequestFormScreen(Screen):
         self.form_scroll = TouchScrollArea(
             form_host, mouse_drag=services.settings.mouse_drag_scroll
         )
-        outer.addWidget(self.form_scroll, 3)
 
-        side = QVBoxLayout()
+        side_host = QWidget()
+        side = QVBoxLayout(side_host)
+        side.setContentsMargins(0, 0, 12, 0)
         side.setSpacing(14)
         guide = QFrame()
         guide.setProperty("role", "panel")
@@ -110,24 +112,74 @@ class RequestFormScreen(Screen):
         self.outcome.hide()
         side.addWidget(self.outcome)
         side.addStretch(1)
-        outer.addLayout(side, 2)
+        self.side_scroll = TouchScrollArea(
+            side_host, mouse_drag=services.settings.mouse_drag_scroll
+        )
+        self._form = ""
+        self._place_rows()
         self.reset()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _place_rows(self) -> None:
+        """Captions beside the fields on a big panel, above them on a small or portrait one;
+        the guide beside the form, or below it in portrait."""
+        form = self.services.theme.form
+        if form == self._form:
+            return
+        self._form = form
+        beside = form == "wide"
+        for caption, field, error in self._rows:
+            for widget in (caption, field, error):
+                if widget is not None:
+                    self.grid.removeWidget(widget)
+        row = 0
+        for caption, field, error in self._rows:
+            if beside:
+                self.grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+                self.grid.addWidget(field, row, 1)
+                caption.setMinimumWidth(280)
+                caption.setMaximumWidth(340)
+            else:
+                caption.setMinimumWidth(0)
+                caption.setMaximumWidth(16_777_215)
+                self.grid.addWidget(caption, row, 0, 1, 2)
+                row += 1
+                self.grid.addWidget(field, row, 0, 1, 2)
+            if error is not None:
+                self.grid.addWidget(error, row + 1, 0 if not beside else 1, 1, 1 if beside else 2)
+            row += 2
+        for pane in (self.form_scroll, self.side_scroll):
+            self.outer.removeWidget(pane)
+        for i in range(2):
+            self.outer.setRowStretch(i, 0)
+            self.outer.setColumnStretch(i, 0)
+        if form == "portrait":
+            self.outer.addWidget(self.form_scroll, 0, 0)
+            self.outer.addWidget(self.side_scroll, 1, 0)
+            self.outer.setRowStretch(0, 3)
+            self.outer.setRowStretch(1, 1)
+        else:
+            self.outer.addWidget(self.form_scroll, 0, 0)
+            self.outer.addWidget(self.side_scroll, 0, 1)
+            self.outer.setColumnStretch(0, 3)
+            self.outer.setColumnStretch(1, 2)
+        margin = 40 if form == "wide" else 20
+        self.outer.setContentsMargins(margin, 16, margin, 12)
+        self.outer.setSpacing(margin)
+
+    def theme_changed(self) -> None:
+        self._place_rows()
 
     # -- building --------------------------------------------------------------------------
     def _caption(self, text: str) -> QLabel:
-        caption = label(text, "heading")
-        caption.setMinimumWidth(280)
-        caption.setMaximumWidth(340)
-        self.grid.addWidget(caption, self._row, 0, Qt.AlignmentFlag.AlignTop)
-        return caption
+        return label(text, "heading")
 
-    def _error(self, key: str) -> None:
+    def _error(self, key: str) -> QLabel:
         error = label("", "error")
         error.setObjectName(f"error_{key}")
         error.hide()
-        self.grid.addWidget(error, self._row + 1, 1)
         self.errors[key] = error
-        self._row += 2
+        return error
 
     def _line(self, key: str, caption: str, placeholder: str, mode: str = "pinyin") -> QLabel:
         widget = self._caption(caption)
@@ -138,13 +190,12 @@ class RequestFormScreen(Screen):
         field.setMaxLength(200)
         field.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         field.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.grid.addWidget(field, self._row, 1)
         self.inputs[key] = field
-        self._error(key)
+        self._rows.append((widget, field, self._error(key)))
         return widget
 
     def _text(self, key: str, caption: str, placeholder: str) -> None:
-        self._caption(caption)
+        widget = self._caption(caption)
         field = QPlainTextEdit()
         field.setObjectName(f"field_{key}")
         field.setPlaceholderText(placeholder)
@@ -152,16 +203,13 @@ class RequestFormScreen(Screen):
         field.setTabChangesFocus(True)
         field.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         field.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.grid.addWidget(field, self._row, 1)
         self.inputs[key] = field
-        self._error(key)
+        self._rows.append((widget, field, self._error(key)))
 
     def _choice(self, key: str, caption: str, options: dict[str, str], default: str) -> None:
-        self._caption(caption)
+        widget = self._caption(caption)
         host = QWidget()
-        row = QHBoxLayout(host)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(12)
+        row = FlowLayout(host, spacing=12)
         group = QButtonGroup(self)
         self.choices[key] = {}
         for value, text in options.items():
@@ -175,10 +223,8 @@ class RequestFormScreen(Screen):
             group.addButton(choice)
             row.addWidget(choice)
             self.choices[key][value] = choice
-        row.addStretch(1)
-        self.grid.addWidget(host, self._row, 1)
+        self._rows.append((widget, host, None))
         self.values[key] = default
-        self._row += 2
 
     # -- state -----------------------------------------------------------------------------
     def choose(self, key: str, value: str) -> None:
@@ -244,7 +290,7 @@ class RequestFormScreen(Screen):
             first = next(k for k in self.inputs if k in problems)
             self.form_scroll.ensureWidgetVisible(self.inputs[first], 50, 80)
             return False
-        outcome = self.services.printer.print_html(request.to_html(), "request")
+        outcome = self.services.printer.print_html(request.to_html(), "request", personal=True)
         if self.services.settings.keep_requests:
             self._keep(request)
         self.reset()

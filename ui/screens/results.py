@@ -24,6 +24,7 @@ from ui.widgets import (
     TouchScrollArea,
     button,
     clear_layout,
+    fit_button_text,
     label,
     set_label_text,
 )
@@ -83,6 +84,7 @@ class ResultsScreen(Screen):
         self._shown_key: tuple[str, tuple[tuple[str, str], ...]] | None = None
 
         outer = QVBoxLayout(self)
+        self.outer = outer
         outer.setContentsMargins(40, 20, 40, 16)
         outer.setSpacing(14)
         row = QHBoxLayout()
@@ -127,8 +129,8 @@ class ResultsScreen(Screen):
         self.facet_scroll = TouchScrollArea(
             facet_host, mouse_drag=services.settings.mouse_drag_scroll
         )
-        self.facet_scroll.setFixedWidth(470)
         body.addWidget(self.facet_scroll)
+        self.body = body
         self.chips: dict[tuple[str, str], QPushButton] = {}
 
         list_host = QWidget()
@@ -160,6 +162,21 @@ class ResultsScreen(Screen):
         self._settle.setInterval(_SETTLE_MS)
         self._settle.timeout.connect(self._count_search)
         self._counted: tuple[str, tuple[tuple[str, str], ...]] | None = None
+        self.theme_changed()
+
+    def theme_changed(self) -> None:
+        """Layout for the panel: a narrower filter column and margins on a small one."""
+        form = self.services.theme.form
+        self.facet_scroll.setFixedWidth({"wide": 470, "compact": 330, "portrait": 360}[form])
+        margin = 40 if form == "wide" else 16
+        self.outer.setContentsMargins(margin, 12 if form != "wide" else 20, margin, 8)
+        self.outer.setSpacing(14 if form == "wide" else 8)
+        self.body.setSpacing(28 if form == "wide" else 14)
+
+    def _facet_room(self) -> int:
+        """The width a chip may take in the filter column (its scroll bar and margin aside)."""
+        scrollbar = self.facet_scroll.verticalScrollBar().sizeHint().width()
+        return self.facet_scroll.width() - scrollbar - 12
 
     def _build_empty(self) -> QWidget:
         panel = QFrame()
@@ -178,7 +195,7 @@ class ResultsScreen(Screen):
                 "· 或者点下面的分类直接看。还是找不到，可以请工作人员帮忙，或者申请政府信息公开。"
             )
         )
-        self.empty_tiles = CategoryTiles(self.nav, self.services, columns=3)
+        self.empty_tiles = CategoryTiles(self.nav, self.services, max_columns=3)
         layout.addWidget(self.empty_tiles)
         layout.addWidget(
             button(
@@ -348,9 +365,9 @@ class ResultsScreen(Screen):
         clear_layout(self.facet_layout)
         self.chips.clear()
         if self.filters:
-            self.facet_layout.addWidget(
-                button("✕ 清除全部筛选", "chip", self.clear_filters, name="ClearFilters")
-            )
+            clear = button("✕ 清除全部筛选", "chip", self.clear_filters, name="ClearFilters")
+            fit_button_text(clear, self._facet_room())
+            self.facet_layout.addWidget(clear)
         for facet, title in _FACETS:
             values = results.facets.get(facet, [])
             chosen = self.filters.get(facet)
@@ -366,6 +383,7 @@ class ResultsScreen(Screen):
                 )
                 chip.setChecked(chosen == value.value)
                 chip.setObjectName(f"chip_{facet}_{value.value}")
+                fit_button_text(chip, self._facet_room())
                 flow.addWidget(chip)
                 self.chips[(facet, value.value)] = chip
             self.facet_layout.addWidget(host)

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.eligibility import AREA_LABELS, Assessment, assess
+from kiosk.eligibility import AREA_LABELS, Assessment, assess, money
 from kiosk.models import AllowanceStandard
 from ui.numpad import NumberPad
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
 from ui.widgets import (
+    FlowLayout,
     LabelButton,
     TouchScrollArea,
     button,
@@ -48,6 +49,23 @@ MATERIALS = (
 WHERE = "到户口所在地的乡镇人民政府（街道办事处）社会救助窗口申请，一般在便民服务中心一楼。走不动的，可以请村（居）委会代办或打电话请工作人员上门。"
 NOT_A_DECISION = "这个结果只是参考，不是审批决定。能不能享受低保，以乡镇（街道）审核确认为准。您输入的信息不会被保存。"
 _MAX_PEOPLE = 12
+NO_STANDARDS = (
+    "本机还没有收到县（区）的低保标准。标准是多少、能不能申请，请到户口所在地的乡镇人民政府"
+    "（街道办事处）民政或社会救助窗口问一问，也可以请村（居）委会帮忙问。"
+)
+
+#: Which panes share a scrolling column, per form: three columns on a big panel; steps and
+#: income in one column on a small one; steps beside income above the answer in portrait.
+_PANES: dict[str, tuple[tuple[tuple[int, int, int, int], tuple[str, ...]], ...]] = {
+        "wide": (((0, 0, 1, 1), ("steps",)), ((0, 1, 1, 1), ("income",)), ((0, 2, 1, 1), ("answer",))),
+        "compact": (((0, 0, 1, 1), ("steps", "income")), ((0, 1, 1, 1), ("answer",))),
+        "portrait": (((0, 0, 1, 1), ("steps",)), ((0, 1, 1, 1), ("income",)), ((1, 0, 1, 2), ("answer",))),
+}  # fmt: skip
+_STRETCH: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "wide": ((), (5, 4, 6)),
+    "compact": ((), (1, 1)),
+    "portrait": ((2, 3), (1, 1)),
+}
 
 
 class SelfCheckScreen(Screen):
@@ -62,23 +80,25 @@ class SelfCheckScreen(Screen):
         self.assessment: Assessment | None = None
         self.standards: dict[tuple[str, str], AllowanceStandard] = {}
 
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(40, 20, 40, 16)
-        outer.setSpacing(32)
+        self.outer = QGridLayout(self)
+        self.outer.setContentsMargins(40, 20, 40, 16)
+        self.outer.setSpacing(32)
 
         # 1–3: where, urban/rural, household size
-        steps_host = QWidget()
-        steps = QVBoxLayout(steps_host)
+        self.steps_pane = QWidget()
+        steps = QVBoxLayout(self.steps_pane)
         steps.setContentsMargins(0, 0, 12, 0)
         steps.setSpacing(14)
         steps.addWidget(label("1. 您家户口在哪个县（区）？", "heading"))
         self.region_host = QWidget()
-        self.region_grid = QGridLayout(self.region_host)
-        self.region_grid.setContentsMargins(0, 0, 0, 0)
-        self.region_grid.setSpacing(12)
+        self.region_grid = FlowLayout(self.region_host, spacing=12)
         self.region_group = QButtonGroup(self)
         self.region_group.setExclusive(True)
         steps.addWidget(self.region_host)
+        self.no_regions = label(NO_STANDARDS, "notice")
+        self.no_regions.setObjectName("NoRegions")
+        self.no_regions.hide()
+        steps.addWidget(self.no_regions)
         steps.addWidget(label("2. 住在城镇还是农村？", "heading"))
         area_row = QHBoxLayout()
         self.area_group = QButtonGroup(self)
@@ -92,27 +112,25 @@ class SelfCheckScreen(Screen):
             area_row.addWidget(choice)
         steps.addLayout(area_row)
         steps.addWidget(label("3. 家里一起生活的有几口人？", "heading"))
+        self.people_label = label("", "amount", wrap=False)
+        self.people_label.setObjectName("PeopleCount")
+        self.people_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        steps.addWidget(self.people_label)
         people_row = QHBoxLayout()
         self.fewer = button(
             "少一人", None, lambda: self.set_people(self.people - 1), name="PeopleFewer"
         )
-        self.people_label = label("", "amount", wrap=False)
-        self.people_label.setObjectName("PeopleCount")
-        self.people_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.more = button(
             "多一人", None, lambda: self.set_people(self.people + 1), name="PeopleMore"
         )
         people_row.addWidget(self.fewer)
-        people_row.addWidget(self.people_label, 1)
         people_row.addWidget(self.more)
         steps.addLayout(people_row)
-        steps.addStretch(1)
-        outer.addWidget(
-            TouchScrollArea(steps_host, mouse_drag=services.settings.mouse_drag_scroll), 5
-        )
 
         # 4: income on a number pad
-        income = QVBoxLayout()
+        self.income_pane = QWidget()
+        income = QVBoxLayout(self.income_pane)
+        income.setContentsMargins(0, 0, 12, 0)
         income.setSpacing(14)
         income.addWidget(label("4. 全家一个月总共收入多少元？", "heading"))
         income.addWidget(label("工资、养老金、种地和打零工的收入都算上，按一个月算。", "muted"))
@@ -123,19 +141,19 @@ class SelfCheckScreen(Screen):
         self.pad.value_changed.connect(self._on_income)
         income.addWidget(self.pad)
         self.check_button = button("看看结果", "primary", self.check, name="SelfCheckRun")
-        self.check_button.setMinimumHeight(96)
         income.addWidget(self.check_button)
         self.hint = label("", "error")
         self.hint.setObjectName("SelfCheckHint")
         income.addWidget(self.hint)
-        income.addStretch(1)
-        outer.addLayout(income, 4)
 
         # the answer
-        answer_host = QWidget()
-        answer = QVBoxLayout(answer_host)
+        self.answer_pane = QWidget()
+        answer = QVBoxLayout(self.answer_pane)
         answer.setContentsMargins(0, 0, 12, 0)
         answer.setSpacing(14)
+        self.standard_label = label("", "notice")
+        self.standard_label.setObjectName("LocalStandard")
+        answer.addWidget(self.standard_label)
         self.verdict = label("", "verdict", wrap=False)
         self.verdict.setObjectName("Verdict")
         answer.addWidget(self.verdict)
@@ -163,12 +181,51 @@ class SelfCheckScreen(Screen):
         answer.addLayout(self.guides)
         self.disclaimer = label(NOT_A_DECISION, "notice")
         answer.addWidget(self.disclaimer)
-        answer.addStretch(1)
-        self.answer_scroll = TouchScrollArea(
-            answer_host, mouse_drag=services.settings.mouse_drag_scroll
-        )
-        outer.addWidget(self.answer_scroll, 6)
+        self.scrolls: list[TouchScrollArea] = []
+        self._form = ""
+        self._place_panes()
         self.reset()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _place_panes(self) -> None:
+        form = self.services.theme.form
+        if form == self._form:
+            return
+        self._form = form
+        panes = {"steps": self.steps_pane, "income": self.income_pane, "answer": self.answer_pane}
+        for pane in panes.values():
+            pane.setParent(None)
+        for scroll in self.scrolls:
+            self.outer.removeWidget(scroll)
+            scroll.deleteLater()
+        self.scrolls = []
+        for i in range(3):
+            self.outer.setRowStretch(i, 0)
+            self.outer.setColumnStretch(i, 0)
+        for (row, col, rows, cols), names in _PANES[form]:
+            host = QWidget()
+            column = QVBoxLayout(host)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(24)
+            for name in names:
+                column.addWidget(panes[name])
+            column.addStretch(1)
+            scroll = TouchScrollArea(host, mouse_drag=self.services.settings.mouse_drag_scroll)
+            self.outer.addWidget(scroll, row, col, rows, cols)
+            self.scrolls.append(scroll)
+            if "answer" in names:
+                self.answer_scroll = scroll
+        row_stretch, col_stretch = _STRETCH[form]
+        for i, value in enumerate(row_stretch):
+            self.outer.setRowStretch(i, value)
+        for i, value in enumerate(col_stretch):
+            self.outer.setColumnStretch(i, value)
+        margin = 40 if form == "wide" else 20
+        self.outer.setContentsMargins(margin, 16, margin, 12)
+        self.outer.setSpacing(margin)
+
+    def theme_changed(self) -> None:
+        self._place_panes()
 
     # -- screen ----------------------------------------------------------------------------
     def enter(self, params: dict[str, Any]) -> None:
@@ -184,6 +241,7 @@ class SelfCheckScreen(Screen):
         self.set_people(0)
         self.pad.clear()
         self.hint.setText("")
+        self.standard_label.hide()
         self._show_intro()
 
     def _load_regions(self) -> None:
@@ -193,12 +251,15 @@ class SelfCheckScreen(Screen):
         regions = list(dict.fromkeys(r.region for r in rows))
         # county-level standards first; the city-wide guidance standard last
         regions.sort(key=lambda r: (r.endswith("市"), r))
+        # no standard known at all: say so and where to ask, at step 1 already
+        self.no_regions.setVisible(not regions)
+        self.region_host.setVisible(bool(regions))
         if [b.property("region") for b in self.region_group.buttons()] == regions:
             return
         for old in self.region_group.buttons():
             self.region_group.removeButton(old)
         clear_layout(self.region_grid)
-        for i, region in enumerate(regions):
+        for region in regions:
             text = f"{region}（其他地方）" if region.endswith("市") else region
             choice = button(
                 text,
@@ -209,18 +270,39 @@ class SelfCheckScreen(Screen):
             )
             choice.setProperty("region", region)
             self.region_group.addButton(choice)
-            self.region_grid.addWidget(choice, i // 2, i % 2)
+            self.region_grid.addWidget(choice)
 
     # -- inputs ----------------------------------------------------------------------------
     def set_region(self, region: str) -> None:
         self.region = region
         for choice in self.region_group.buttons():
             choice.setChecked(choice.property("region") == region)
+        self._show_standard()
 
     def set_area(self, area: str) -> None:
         self.area = area
         for key, choice in self.area_buttons.items():
             choice.setChecked(key == area)
+        self._show_standard()
+
+    def _show_standard(self) -> None:
+        """The local standard as soon as county and 城镇/农村 are known: before any sums."""
+        if not (self.region and self.area):
+            self.standard_label.hide()
+            return
+        area = AREA_LABELS.get(self.area, "")
+        standard = self.services.store.current_allowance(self.region, self.area)
+        if standard is None:
+            text = f"本机还没有{self.region}{area}现行的低保标准。{WHERE}"
+        else:
+            since = (
+                f"，{standard.effective.year}年{standard.effective.month}月{standard.effective.day}日起执行"
+                if standard.effective
+                else ""
+            )
+            text = f"{self.region}{area}低保标准：每人每月 {money(standard.amount)} 元{since}。"
+        set_label_text(self.standard_label, text)
+        self.standard_label.show()
 
     def set_people(self, people: int) -> None:
         self.people = max(0, min(people, _MAX_PEOPLE))
@@ -240,6 +322,10 @@ class SelfCheckScreen(Screen):
 
     # -- the answer ------------------------------------------------------------------------
     def check(self) -> None:
+        if not self.region_group.buttons():
+            self.hint.setText("")
+            self._show_unknown()
+            return
         missing = []
         if not self.region:
             missing.append("第1步：选县（区）")
@@ -247,6 +333,8 @@ class SelfCheckScreen(Screen):
             missing.append("第2步：选城镇或农村")
         if self.people < 1:
             missing.append("第3步：选几口人")
+        if not self.pad.value:  # a skipped step is not an income of 0 元
+            missing.append("第4步：输入收入（没有收入请按 0）")
         if missing:
             self.hint.setText("还差：" + "；".join(missing))
             return
@@ -278,11 +366,12 @@ class SelfCheckScreen(Screen):
         self.verdict.setText("暂时查不到")
         set_props(self.verdict, verdict="no")
         self.verdict.show()
-        area = AREA_LABELS.get(self.area, "")
-        set_label_text(
-            self.explanation,
-            f"本机还没有{self.region}{area}现行的低保标准。请到乡镇（街道）社会救助窗口问一问。",
-        )
+        if self.region:
+            area = AREA_LABELS.get(self.area, "")
+            text = f"本机还没有{self.region}{area}现行的低保标准。{WHERE}"
+        else:
+            text = NO_STANDARDS
+        set_label_text(self.explanation, text)
         self.source_button.hide()
         self.next_steps.show()
 
@@ -305,7 +394,9 @@ class SelfCheckScreen(Screen):
             return
         self.guides.addWidget(label("办事指南", "heading"))
         for hit in results.hits:
-            item = button(_short(hit.title, 22), "row", partial(self._open_document, hit.id))
+            item = LabelButton("row", (18, 10, 18, 10))
+            item.add(label(hit.title))
+            item.clicked.connect(lambda _c=False, doc_id=hit.id: self._open_document(doc_id))
             self.guides.addWidget(item)
 
     def _open_document(self, doc_id: str) -> None:
@@ -314,7 +405,3 @@ class SelfCheckScreen(Screen):
     def _open_source(self) -> None:
         if self.assessment is not None:
             self.nav.go("document", doc_id=self.assessment.document_id)
-
-
-def _short(title: str, limit: int = 26) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
