@@ -49,7 +49,15 @@ from index.vocabulary import Vocabulary
 from kiosk.docnumber import find_doc_numbers
 from kiosk.store import Store
 
-__all__ = ["FACETS", "FUNCTION_WORDS", "Facet", "Hit", "SearchEngine", "SearchResults"]
+__all__ = [
+    "ANY_CATEGORY",
+    "FACETS",
+    "FUNCTION_WORDS",
+    "Facet",
+    "Hit",
+    "SearchEngine",
+    "SearchResults",
+]
 
 #: Facets offered on results, in display order.
 FACETS = ("category", "year", "agency", "kind", "status")
@@ -708,10 +716,20 @@ def _pinyin_words(vocab: Vocabulary, letters: str) -> list[str]:
     return direct
 
 
+#: A filter on any of several categories (a Home tile that gathers the national 主题分类 and the
+#: portal's own names): ``{"categories": "社会救助\n民政"}``, the names one per line.
+ANY_CATEGORY = "categories"
+
+
 def _filter_mask(arrays: IndexArrays, filters: dict[str, str]) -> Any:
     """Documents passing every chosen filter, or ``None`` when there is no filter."""
     mask = None
     for name, value in filters.items():
+        if name == ANY_CATEGORY:
+            codes = [arrays.code_of("category", n) for n in value.split("\n") if n]
+            this = np.isin(arrays.codes["category"], [c for c in codes if c >= 0])
+            mask = this if mask is None else mask & this
+            continue
         if name not in FACETS:
             continue
         wanted: Any = value

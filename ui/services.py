@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from ui.printing import Printer
 from ui.search_worker import SearchWorker
 from ui.speech import Speaker
 from ui.theme import Theme
+from ui.tiles import load_tiles
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -234,13 +236,32 @@ class Services(QObject):
             self.last_home_data = data
             on_done(data)
 
+        searched: dict[str, int] = {}
+
         def counts_part(result: dict[str, dict[str, int]]) -> None:
-            data.category_counts = _tile_counts(result)
+            data.category_counts = _tile_counts(result) | searched
             self.last_home_data = data
             on_done(data)
 
+        def searched_part(query: str, results: SearchResults) -> None:
+            # a search tile (低保) counts what a search for its words finds
+            searched[f"query:{query}"] = results.total
+            if data.category_counts is not None:
+                data.category_counts = data.category_counts | searched
+                self.last_home_data = data
+                on_done(data)
+
         self.runner.submit("home", self._home_from_store, store_part)
         self.worker.submit("home-counts", {"op": "counts"}, counts_part)
+        for tile in load_tiles():
+            if tile.query:
+                self.search(
+                    tile.query,
+                    {},
+                    partial(searched_part, tile.query),
+                    limit=1,
+                    channel=f"home-tile-{tile.query}",
+                )
 
     def _home_from_store(self) -> HomeData:
         data = HomeData()

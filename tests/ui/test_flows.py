@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QScroller
+from PySide6.QtWidgets import QLabel, QScroller
 
 from tests.ui.helpers import commit_text, find, settle, tap, touch_tap, type_on_keyboard
 from ui.screens.results import ResultsScreen
@@ -27,7 +27,11 @@ def test_category_tile_to_results_to_document_and_back(qtbot: Any, window: Any) 
     cards = results.cards()
     assert len(cards) >= 10
     assert results.results is not None and results.results.total >= 30
-    assert all(hit.category == "社会救助" for hit in results.results.hits)
+    # the tile is a search for 低保: the same count, led by a guide rather than fund notices
+    searched = window.services.engine().search("低保", limit=1)
+    assert f"（{searched.total} 篇）" in " ".join(w.text() for w in tile.findChildren(QLabel))
+    assert results.results.total == searched.total
+    assert results.results.hits[0].kind == "guide"
     first_title = cards[0].title_label.text()
 
     tap(qtbot, cards[0])

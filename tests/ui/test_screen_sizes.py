@@ -186,9 +186,18 @@ def test_every_screen_fits_the_panel(
 
 
 def test_the_checker_sees_a_cut_off_title(qtbot: Any, window: Any) -> None:
-    """The measuring itself: a long unwrapped title in the top bar of a small panel is caught."""
+    """The measuring itself: a long text that cannot wrap in the top bar of a small panel, and
+    keys pushed into each other, are caught."""
     window.resize(1280, 800)
     settle(window)
-    window.title_label.setText("这是一个非常非常非常非常非常非常长的屏幕标题不会换行")
+    window.clock.setText("十二月一日 星期二 下午九点二十三分 农历十月十二 " * 3)
     problems = fit_problems(window, "probe")
-    assert any("ScreenTitle" in p for p in problems), problems
+    assert any("Clock" in p for p in problems), problems
+    window.clock.setText("21:23")
+    window.open_pinpad()
+    settle(window)
+    assert not fit_problems(window, "pinpad")
+    pad = window.screens["pinpad"].pad
+    key = find(pad, "num_5")
+    key.move(find(pad, "num_4").pos() + QPoint(20, 0))
+    assert any("overlaps" in p for p in fit_problems(window, "moved"))

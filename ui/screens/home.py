@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -11,12 +9,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.paths import asset
 from ui.screens.base import Navigator, Screen
 from ui.services import HomeData, Services
+from ui.tiles import Tile, load_tiles, tiles_for
 from ui.widgets import FlowLayout, LabelButton, TouchScrollArea, button, clear_layout, label
 
-__all__ = ["CategoryTiles", "HomeScreen", "Tile", "load_tiles"]
+__all__ = ["CategoryTiles", "HomeScreen"]
 
 _SUGGEST_DELAY_MS = 250
 #: The search box's prompt, longest first: the longest that fits the box is shown.
@@ -26,22 +24,6 @@ PROMPTS = (
     "点这里输入，例如：低保",
     "点这里输入",
 )
-
-
-@dataclass(frozen=True)
-class Tile:
-    label: str
-    hint: str
-    filters: dict[str, str]
-
-
-def load_tiles() -> list[Tile]:
-    raw = tomllib.loads(asset("ui", "home.toml").read_text("utf-8"))
-    tiles = []
-    for item in raw.get("tile", []):
-        filters = {k: str(item[k]) for k in ("category", "kind", "status") if k in item}
-        tiles.append(Tile(str(item["label"]), str(item.get("hint", "")), filters))
-    return tiles
 
 
 def _elide(text: str, limit: int = 40) -> str:
@@ -106,37 +88,27 @@ class CategoryTiles(QWidget):
         self.updateGeometry()
 
     def set_counts(self, counts: dict[str, int] | None) -> None:
-        """Show tiles with documents (all of them while counts are unknown)."""
+        """Show the tiles with documents (all of them while counts are unknown)."""
         clear_layout(self.grid)
         self.buttons.clear()
-        shown = 0
-        for tile in self.tiles:
-            count = None
-            if counts is not None:
-                if "category" in tile.filters:
-                    count = counts.get(tile.filters["category"], 0)
-                    if not count:
-                        continue
-                elif "kind" in tile.filters:
-                    count = counts.get("kind:" + tile.filters["kind"], 0)
-                    if not count:
-                        continue
-                elif "status" in tile.filters:
-                    count = counts.get("status:" + tile.filters["status"], 0)
+        shown = self.tiles if counts is None else tiles_for(self.tiles, counts)
+        for tile in shown:
             face = LabelButton("tile", (22, 14, 18, 14))
             face.add(label(tile.label, "title", wrap=False))
-            hint = tile.hint + (f"（{count} 篇）" if count else "")
+            hint = tile.hint + (f"（{tile.count} 篇）" if tile.count else "")
             face.add(label(hint, "muted"))
             face.setObjectName(f"tile_{tile.label}")
             face.clicked.connect(lambda _c=False, t=tile: self.open(t))
             self.buttons[tile.label] = face
-            shown += 1
         self.columns = 0
         self.arrange()
 
     def open(self, tile: Tile) -> None:
         self.services.count("category", tile.label)
-        self.nav.go("results", query="", filters=dict(tile.filters), label=tile.label)
+        if tile.query:
+            self.nav.go("results", query=tile.query, filters={}, label=tile.label)
+        else:
+            self.nav.go("results", query="", filters=dict(tile.filters), label=tile.label)
 
 
 class HomeScreen(Screen):
