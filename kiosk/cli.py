@@ -33,6 +33,7 @@ _LAZY_COMMANDS = {
     "fleet": "sync.commands:fleet",
     "sync": "sync.commands:sync",
     "screenshots": "ui.commands:screenshots",
+    "standards": "kiosk.standards_cli:standards",
     "stats": "kiosk.stats_cli:stats",
 }
 

@@ -84,6 +84,8 @@ class OnScreenKeyboard(QFrame):
         self._page = 0
         #: candidates per page: fewer on a narrow panel, so none is squeezed
         self.page_size = _PAGE
+        #: a panel under 1200 px wide (portrait): the digits key says just 123
+        self.narrow = False
         #: "pinyin" (letters compose Chinese), "latin" (letters as typed), "digits" or
         #: "handwriting" (the 手写 pad; only with a ``handwriting`` panel)
         self.mode = "pinyin"
@@ -148,6 +150,9 @@ class OnScreenKeyboard(QFrame):
         self.bar_host.setFixedHeight(probe.minimumSizeHint().height() + 12)
         width = self.window().width() if self.window() is not self else 1920
         narrow = width < 1400
+        if (width < 1200) != self.narrow:
+            self.narrow = width < 1200
+            self._build_keys()
         self.page_size = _PAGE if width >= 1400 else 5
         self._page = 0
         self._show_candidates()
@@ -184,7 +189,7 @@ class OnScreenKeyboard(QFrame):
             key = button(text, "key", action, name=name)
             key.setProperty("special", True)
             self.grid.addWidget(key, r, width + 1, 1, 4)
-        switch = "拼音" if self.mode == "digits" else "123 数字"
+        switch = "拼音" if self.mode == "digits" else ("123" if self.narrow else "123 数字")
         language = "英文" if self.mode == "pinyin" else "中文"
         bottom = [
             (0, 3, switch, self.toggle_mode, "key_mode"),

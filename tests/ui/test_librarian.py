@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from kiosk.app import LOCAL_SYNONYMS_SETTING
 from kiosk.records import parse_record
@@ -674,3 +674,39 @@ def test_switching_read_aloud_off_and_on_takes_effect_without_restart(
     window.go("document", doc_id=HIDE_ID)
     settle(window)
     assert read.isVisible()
+
+
+# -- 低保标准 read out of notices ----------------------------------------------------------------
+def test_a_standard_read_from_a_notice_reaches_the_selfcheck_once_confirmed(
+    qtbot: Any, window: Any
+) -> None:
+    store = window.services.store
+    notice = doc(
+        "ly-notice-1",
+        "龙岩县民政局关于提高农村低保标准的通知",
+        "各乡镇：自2025年7月1日起，农村低保标准提高到每人每月520元。",
+    )
+    with store.write() as tx:
+        tx.upsert(parse_record(notice))
+    page = open_librarian(qtbot, window, "standards")
+    tap(qtbot, find(window, "ScanStandards"))
+    settle(window)
+    assert "新找到 1 条" in page.message.text()
+    state = window.findChild(QLabel, "standard_state_0")
+    assert state is not None and "待确认" in state.text()
+
+    def regions() -> list[str]:
+        window.go("selfcheck")
+        screen = window.screens["selfcheck"]
+        return [b.property("region") for b in screen.region_group.buttons()]
+
+    assert "龙岩县" not in regions(), "not used before a librarian confirmed it"
+    window.go("librarian", page="standards")
+    settle(window)
+    tap(qtbot, find(window, "confirm_standard_0"))
+    assert "已确认" in window.findChild(QLabel, "standard_state_0").text()
+    assert "龙岩县" in regions()
+    screen = window.screens["selfcheck"]
+    tap(qtbot, find(window, "region_龙岩县"))
+    tap(qtbot, find(window, "area_rural"))
+    assert "520 元" in screen.standard_label.text()

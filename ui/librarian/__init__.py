@@ -5,6 +5,7 @@ sync and USB import, usage statistics. :class:`ui.screens.librarian.LibrarianScr
 from ui.librarian.common import Page
 from ui.librarian.quarantine import QuarantinePage
 from ui.librarian.settings import SettingsPage
+from ui.librarian.standards import StandardsPage
 from ui.librarian.stats import StatsPage
 from ui.librarian.status import StatusPage
 from ui.librarian.syncpage import SyncPage
@@ -13,6 +14,7 @@ __all__ = [
     "Page",
     "QuarantinePage",
     "SettingsPage",
+    "StandardsPage",
     "StatsPage",
     "StatusPage",
     "SyncPage",

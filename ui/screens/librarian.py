@@ -19,7 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.librarian import Page, QuarantinePage, SettingsPage, StatsPage, StatusPage, SyncPage
+from ui.librarian import (
+    Page,
+    QuarantinePage,
+    SettingsPage,
+    StandardsPage,
+    StatsPage,
+    StatusPage,
+    SyncPage,
+)
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
 from ui.widgets import Label, TouchScrollArea, button
@@ -60,6 +68,7 @@ class LibrarianScreen(Screen):
             "status": StatusPage(services),
             "quarantine": QuarantinePage(services),
             "sync": SyncPage(services),
+            "standards": StandardsPage(services),
             "stats": StatsPage(services),
             "settings": SettingsPage(services),
         }

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.eligibility import AREA_LABELS, Assessment, assess, money
 from kiosk.models import AllowanceStandard
+from kiosk.standards import all_standards, standards_in_force
 from ui.numpad import NumberPad
 from ui.screens.base import Navigator, Screen
 from ui.services import Services
@@ -245,9 +246,7 @@ class SelfCheckScreen(Screen):
         self._show_intro()
 
     def _load_regions(self) -> None:
-        rows = [
-            r for r in self.services.store.allowance_standards() if r.document.status == "valid"
-        ]
+        rows = [r for r in all_standards(self.services.store) if r.document.status == "valid"]
         regions = list(dict.fromkeys(r.region for r in rows))
         # county-level standards first; the city-wide guidance standard last
         regions.sort(key=lambda r: (r.endswith("市"), r))
@@ -291,7 +290,7 @@ class SelfCheckScreen(Screen):
             self.standard_label.hide()
             return
         area = AREA_LABELS.get(self.area, "")
-        standard = self.services.store.current_allowance(self.region, self.area)
+        standard = standards_in_force(self.services.store, self.region, self.area)
         if standard is None:
             text = f"本机还没有{self.region}{area}现行的低保标准。{WHERE}"
         else:
@@ -339,7 +338,7 @@ class SelfCheckScreen(Screen):
             self.hint.setText("还差：" + "；".join(missing))
             return
         self.hint.setText("")
-        standard = self.services.store.current_allowance(self.region, self.area)
+        standard = standards_in_force(self.services.store, self.region, self.area)
         if standard is None:
             self.assessment = None
             self._show_unknown()
