@@ -148,12 +148,19 @@ def scan(store: Store) -> list[Proposal]:
     """Propose the standards of every visible notice without structured ones; return the new
     proposals (those seen before, decided or not, are not proposed again)."""
     known = {p.key for p in proposals(store)}
-    structured = {s.document.id for s in store.allowance_standards()}
+    published = store.allowance_standards()
+    structured = {s.document.id for s in published}
+    # a notice quoting a standard the portal already published as data adds nothing to check
+    values = {(s.region, s.area, s.amount) for s in published}
     new: list[Proposal] = []
     for doc in store.iter_visible():
         if doc.id in structured or not _MENTIONS.search(doc.title + doc.body_text):
             continue
-        new += [p for p in extract(doc) if p.key not in known]
+        new += [
+            p
+            for p in extract(doc)
+            if p.key not in known and (p.region, p.area, p.amount) not in values
+        ]
     if new:
         _save(store, [*proposals(store), *new])
     return new

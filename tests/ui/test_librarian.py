@@ -681,11 +681,11 @@ def test_a_standard_read_from_a_notice_reaches_the_selfcheck_once_confirmed(
     qtbot: Any, window: Any
 ) -> None:
     store = window.services.store
-    notice = doc(
-        "ly-notice-1",
-        "龙岩县民政局关于提高农村低保标准的通知",
-        "各乡镇：自2025年7月1日起，农村低保标准提高到每人每月520元。",
-    )
+    notice = {
+        "id": "ly-notice-1",
+        "title": "龙岩县民政局关于提高农村低保标准的通知",
+        "body": "各乡镇：自2025年7月1日起，农村低保标准提高到每人每月520元。",
+    }
     with store.write() as tx:
         tx.upsert(parse_record(notice))
     page = open_librarian(qtbot, window, "standards")
