@@ -81,8 +81,10 @@ class OnScreenKeyboard(QFrame):
         self.target: QWidget | None = None
         self.composition = ""
         self.candidates: list[Candidate] = []
+        #: where the shown page of candidates starts, and where the pages before it started
         self._page = 0
-        #: candidates per page: fewer on a narrow panel, so none is squeezed
+        self._earlier_pages: list[int] = []
+        #: candidates on the shown page: as many as fit the bar, at most ``_PAGE``
         self.page_size = _PAGE
         #: a panel under 1200 px wide (portrait): the digits key says just 123
         self.narrow = False
@@ -153,8 +155,7 @@ class OnScreenKeyboard(QFrame):
         if (width < 1200) != self.narrow:
             self.narrow = width < 1200
             self._build_keys()
-        self.page_size = _PAGE if width >= 1400 else 5
-        self._page = 0
+        self._page, self._earlier_pages = 0, []
         self._show_candidates()
         self.grid.setSpacing(6 if narrow else 10)
         self.outer_layout.setContentsMargins(*((8, 6, 8, 8) if narrow else (24, 12, 24, 16)))
@@ -379,7 +380,7 @@ class OnScreenKeyboard(QFrame):
         self.commit_text(text)
 
     def _pick(self, index: int) -> None:
-        position = self._page * self.page_size + index
+        position = self._page + index
         if position >= len(self.candidates):
             return
         candidate = self.candidates[position]
@@ -393,7 +394,7 @@ class OnScreenKeyboard(QFrame):
         self.composition = letters
         self.composition_label.setText(letters)
         self._send_preedit(letters)
-        self.candidates, self._page = [], 0
+        self.candidates, self._page, self._earlier_pages = [], 0, []
         self._show_candidates()
         if letters and self.provider is not None:
             self.provider(letters, self._deliver)
@@ -401,11 +402,31 @@ class OnScreenKeyboard(QFrame):
     def _deliver(self, letters: str, candidates: list[Candidate]) -> None:
         if letters != self.composition:
             return  # the person typed on; a newer lookup is under way
-        self.candidates, self._page = candidates, 0
+        self.candidates, self._page, self._earlier_pages = candidates, 0, []
         self._show_candidates()
 
+    def _fitting(self, start: int) -> int:
+        """How many candidates from ``start`` fit the bar at their full width (long words like
+        低保边缘家庭 take more room; a small panel shows fewer, never squeezed ones)."""
+        bar = self.bar_host.layout()
+        spacing = bar.spacing() if bar is not None else 10
+        room = self.bar_host.width() or 10_000
+        room -= self.composition_label.sizeHint().width() + spacing
+        room -= self.prev_page.sizeHint().width() + self.next_page.sizeHint().width() + 2 * spacing
+        fits, used = 0, 0
+        for i, candidate in enumerate(self.candidates[start : start + _PAGE]):
+            key = self.candidate_buttons[i]
+            key.setText(candidate.text)
+            width = key.sizeHint().width() + spacing
+            if fits and used + width > room:
+                break
+            used += width
+            fits += 1
+        return fits
+
     def _show_candidates(self) -> None:
-        page = self.candidates[self._page * self.page_size : (self._page + 1) * self.page_size]
+        self.page_size = self._fitting(self._page)
+        page = self.candidates[self._page : self._page + self.page_size]
         for i, key in enumerate(self.candidate_buttons):
             if i < len(page):
                 key.setText(page[i].text)
@@ -413,16 +434,17 @@ class OnScreenKeyboard(QFrame):
             else:
                 key.hide()
         self.prev_page.setVisible(self._page > 0)
-        self.next_page.setVisible((self._page + 1) * self.page_size < len(self.candidates))
+        self.next_page.setVisible(self._page + self.page_size < len(self.candidates))
 
     def _next_page(self) -> None:
-        if (self._page + 1) * self.page_size < len(self.candidates):
-            self._page += 1
+        if self._page + self.page_size < len(self.candidates):
+            self._earlier_pages.append(self._page)
+            self._page += self.page_size
             self._show_candidates()
 
     def _previous_page(self) -> None:
-        if self._page > 0:
-            self._page -= 1
+        if self._earlier_pages:
+            self._page = self._earlier_pages.pop()
             self._show_candidates()
 
     def visible_candidates(self) -> list[str]:

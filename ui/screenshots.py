@@ -260,6 +260,7 @@ def render_screenshots(
     settings = replace(UiSettings.load(context.store()), tts_engine="")  # the same every time
     window = build_window(context, windowed=True, settings=settings)
     window.services.counting = False
+    window.idle.stop()  # a slow machine must not reach the idle reset halfway through a shot
     window.resize(*size)
     window.show()
     window.activateWindow()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QProcess
+from PySide6.QtCore import QProcess, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
@@ -107,8 +107,17 @@ class LibrarianScreen(Screen):
         wide = self.services.theme.form == "wide"
         self.outer.setContentsMargins(*((32, 24, 24, 16) if wide else (12, 12, 12, 8)))
         self.outer.setSpacing(28 if wide else 12)
-        self.menu_host.ensurePolished()
-        width = max(self.menu_host.sizeHint().width(), 220 if not wide else 300)
+        self._fit_menu()
+        QTimer.singleShot(0, self._fit_menu)  # again once the new style has reached the buttons
+
+    def _fit_menu(self) -> None:
+        """The menu as wide as its widest button needs (大字 makes them wider)."""
+        wide = self.services.theme.form == "wide"
+        buttons = self.menu_host.findChildren(QPushButton)
+        for b in buttons:
+            b.ensurePolished()
+        needed = max((b.sizeHint().width() for b in buttons), default=0) + 12
+        width = max(needed, 220 if not wide else 300)
         scrollbar = self.menu_scroll.verticalScrollBar().sizeHint().width()
         self.menu_scroll.setFixedWidth(width + scrollbar)
 
@@ -124,6 +133,7 @@ class LibrarianScreen(Screen):
         page.refresh()
 
     def enter(self, params: dict[str, Any]) -> None:
+        self._fit_menu()
         self.show_page(str(params.get("page", "status")))
 
     def params(self) -> dict[str, Any]:
