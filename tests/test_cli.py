@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
@@ -142,3 +143,22 @@ def test_handwriting_without_a_model_says_so(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "手写识别模型打不开" in result.output
+
+
+def test_the_demo_content_is_announced_only_when_it_is_loaded(
+    tmp_path: Path, capsys: "pytest.CaptureFixture[str]"
+) -> None:
+    """``kiosk run`` on a data dir that has content says nothing about 示例内容."""
+    from kiosk.app import KioskContext
+    from kiosk.cli import _prepare
+
+    context = KioskContext(tmp_path / "data")
+    try:
+        _prepare(context)
+        first = capsys.readouterr()
+        assert "已载入示例内容" in first.err
+        _prepare(context)
+        again = capsys.readouterr()
+        assert "示例内容" not in again.out + again.err
+    finally:
+        context.close()

@@ -166,6 +166,8 @@ def test_approving_makes_a_document_findable_and_rejecting_needs_a_note(
     assert isinstance(page, QuarantinePage)
     assert set(page.items) == {"q-water", "q-spam"}
     assert "2 篇" in page.summary.text()
+    shown = " ".join(w.text() for w in page.items["q-water"].findChildren(QLabel))
+    assert "进入方式" not in shown and "import" not in shown, "no internal codes for librarians"
     reason = page.items["q-water"].reason.text()
     assert "background-color:#FFE066; color:" in reason and "扫码领取补贴</span>" in reason
     shoot(window, "quarantine")
