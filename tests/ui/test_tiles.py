@@ -39,7 +39,7 @@ def test_real_categories_map_to_tiles() -> None:
 
 
 def test_unmapped_categories_become_tiles() -> None:
-    counts = {"水产养殖": 5, "林权登记": 3, "status:valid": 8}
+    counts = {"水产养殖": 5, "林权登记": 3, "status:valid": 8, "query:低保": 0}
     shown = tiles_for(load_tiles(), counts)
     assert [(t.label, t.count) for t in shown] == [
         ("水产养殖", 5),
