@@ -28,7 +28,7 @@ def test_category_tile_to_results_to_document_and_back(qtbot: Any, window: Any) 
     assert len(cards) >= 10
     assert results.results is not None and results.results.total >= 30
     # the tile is a search for 低保: the same count, led by a guide rather than fund notices
-    searched = window.services.engine().search("低保", limit=1)
+    searched = window.services.context.engine().search("低保", limit=1)
     assert f"（{searched.total} 篇）" in " ".join(w.text() for w in tile.findChildren(QLabel))
     assert results.results.total == searched.total
     assert results.results.hits[0].kind == "guide"
