@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -35,18 +34,17 @@ from PySide6.QtCore import (
     QDeadlineTimer,
     QObject,
     QProcess,
-    QProcessEnvironment,
     QTimer,
     Signal,
 )
 
 from kiosk.errors import KioskError
+from ui.workers import python_child
 
 __all__ = ["SearchUnavailable", "SearchWorker"]
 
 log = logging.getLogger(__name__)
 
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Longest a request may take before the worker is deemed hung (the warm-up: its own limit).
 ANSWER_TIMEOUT_MS = 30_000
 WARM_TIMEOUT_MS = 180_000
@@ -169,15 +167,7 @@ class SearchWorker(QObject):
         """Start the worker (done by the kiosk once the first screen is up)."""
         if self._stopping or self.process is not None:
             return
-        process = QProcess(self)
-        environment = QProcessEnvironment.systemEnvironment()
-        path = environment.value("PYTHONPATH")
-        environment.insert(
-            "PYTHONPATH", os.pathsep.join(p for p in (str(_PROJECT_ROOT), path) if p)
-        )
-        environment.insert("PYTHONUNBUFFERED", "1")
-        process.setProcessEnvironment(environment)
-        process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        process = python_child(self, {"PYTHONUNBUFFERED": "1"})
         process.readyReadStandardOutput.connect(self._on_output)
         process.readyReadStandardError.connect(self._on_log)
         process.finished.connect(self._on_finished)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import ctypes.util
 import json
 import logging
-import os
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+from ui.workers import python_child
 
 __all__ = ["Speaker", "is_mandarin_voice"]
 
@@ -37,7 +37,6 @@ _MANDARIN_NAME = re.compile(r"mandarin|chinese|cmn|普通话|中文|\bzh\b", re.
 _CHARS_PER_SECOND = 3.0
 _MAX_CHARS = 20_000
 _PROBE_TIMEOUT_MS = 20_000
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def is_mandarin_voice(voice: Any) -> bool:
@@ -103,15 +102,7 @@ class Speaker(QObject):
     def _start_helper(self) -> None:
         if not self._arguments:
             return
-        process = QProcess(self)
-        environment = QProcessEnvironment.systemEnvironment()
-        path = environment.value("PYTHONPATH")
-        environment.insert(
-            "PYTHONPATH", os.pathsep.join(p for p in (str(_PROJECT_ROOT), path) if p)
-        )
-        environment.insert("QT_QPA_PLATFORM", "offscreen")
-        process.setProcessEnvironment(environment)
-        process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        process = python_child(self, {"QT_QPA_PLATFORM": "offscreen"})
         process.readyReadStandardOutput.connect(self._on_output)
         process.finished.connect(self._on_finished)
         process.start(sys.executable, self._arguments)

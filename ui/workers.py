@@ -12,13 +12,17 @@ thread.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
     QDeadlineTimer,
     QObject,
+    QProcess,
+    QProcessEnvironment,
     QRunnable,
     QThreadPool,
     Signal,
@@ -27,7 +31,7 @@ from PySide6.QtCore import (
 
 from kiosk.errors import KioskError
 
-__all__ = ["GENERIC_FAILURE", "TaskRunner", "explain"]
+__all__ = ["GENERIC_FAILURE", "TaskRunner", "explain", "python_child"]
 
 log = logging.getLogger(__name__)
 
@@ -144,3 +148,21 @@ class TaskRunner(QObject):
             on_done(value)
         elif not ok and on_fail is not None:
             on_fail(value)
+
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def python_child(parent: QObject, environment: dict[str, str] | None = None) -> QProcess:
+    """A process for a helper Python of the kiosk's own (search worker, speech): this checkout
+    first on ``PYTHONPATH``, so the child runs the same code without an install, plus
+    ``environment``; stdout and stderr kept apart."""
+    process = QProcess(parent)
+    env = QProcessEnvironment.systemEnvironment()
+    path = env.value("PYTHONPATH")
+    env.insert("PYTHONPATH", os.pathsep.join(p for p in (str(_PROJECT_ROOT), path) if p))
+    for key, value in (environment or {}).items():
+        env.insert(key, value)
+    process.setProcessEnvironment(env)
+    process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+    return process
