@@ -571,7 +571,7 @@ def best_of(candidates: IntArray, keys: list[FloatArray], k: int) -> list[int]:
         order = np.lexsort((candidates, *[-key[candidates] for key in reversed(keys)]))
         return [int(i) for i in candidates[order]]
     values = keys[0][candidates]
-    top = values.max()
+    top = values[np.argmax(values)]  # (numpy's stubs for 3.13 type .max() without axis badly)
     at_top = values == top
     if np.count_nonzero(at_top) >= k:  # common: enough candidates share the best value
         return best_of(candidates[at_top], keys[1:], k)
