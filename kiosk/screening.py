@@ -128,7 +128,6 @@ class ContentScreen:
         self.patterns = patterns
         self.hosts = [h.lower().lstrip(".") for h in hosts]
         self.families = families or {}
-        self._span = (0, 0)
 
     @classmethod
     def from_files(
@@ -191,29 +190,29 @@ class ContentScreen:
                     return Finding("含有违规内容", passage, field)
         for rule in _RULES:
             for match in self._matches(rule.family, text):
-                if self._is_advert(rule, text, match):
-                    return Finding(rule.reason, _passage(text, *self._span), field)
+                span = self._advert_span(rule, text, match)
+                if span:
+                    return Finding(rule.reason, _passage(text, *span), field)
         return None
 
-    def _is_advert(self, rule: _Rule, text: str, match: re.Match[str]) -> bool:
+    def _advert_span(self, rule: _Rule, text: str, match: re.Match[str]) -> tuple[int, int] | None:
+        """Where ``match`` and its partner make an advert under ``rule``; None when they don't."""
         lo, hi = _sentence_bounds(text, match.start())
         sentence = text[lo:hi]
         if self._speaks_against(sentence):
-            return False
+            return None
         if rule.also and not any(self._present(f, sentence) for f in rule.also):
-            return False
+            return None
         if any(self._present(f, sentence) for f in rule.unless):
-            return False
-        self._span = match.span()
+            return None
         if not rule.partners:
-            return True
+            return match.span()
         for partner in rule.partners:
             for other in self._matches(partner, text, lo, hi):
                 apart = max(other.start() - match.end(), match.start() - other.end())
                 if 0 <= apart <= rule.window and other.group() != match.group():
-                    self._span = (min(match.start(), other.start()), max(match.end(), other.end()))
-                    return True
-        return False
+                    return min(match.start(), other.start()), max(match.end(), other.end())
+        return None
 
     def _matches(
         self, family: str, text: str, lo: int = 0, hi: int | None = None
