@@ -65,6 +65,9 @@ class Document(Base):
     allowances: Mapped[list[AllowanceRow]] = relationship(
         back_populates="document", cascade="all, delete-orphan"
     )
+    offices: Mapped[list[OfficeRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan"
+    )
 
     @property
     def is_visible(self) -> bool:
@@ -88,7 +91,7 @@ class AttachmentRow(Base):
 
 
 class AllowanceRow(Base):
-    """A structured 低保 standard published by a document."""
+    """A structured standard (低保, 特困供养, 临时救助) published by a document."""
 
     __tablename__ = "allowances"
 
@@ -99,8 +102,25 @@ class AllowanceRow(Base):
     amount: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(40))
     effective: Mapped[dt.date | None] = mapped_column(Date)
+    program: Mapped[str] = mapped_column(String(20), default="dibao", server_default="dibao")
 
     document: Mapped[Document] = relationship(back_populates="allowances")
+
+
+class OfficeRow(Base):
+    """Where to apply (本地办事指南), as a document of the portal publishes it."""
+
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text)
+    hours: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(Text)
+    region: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[Document] = relationship(back_populates="offices")
 
 
 class Change(Base):

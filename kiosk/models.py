@@ -20,6 +20,7 @@ __all__ = [
     "AllowanceStandard",
     "AuditRecord",
     "DocumentRef",
+    "PublishedOffice",
     "StoredAttachment",
     "StoredDocument",
     "SyncRunRecord",
@@ -58,13 +59,27 @@ class DocumentRef:
 
 @dataclass(frozen=True)
 class AllowanceStandard:
-    """A structured 低保 standard, with the document that published it."""
+    """A structured standard (低保 unless ``program`` says otherwise), with the document that
+    published it."""
 
     region: str
     area: str  # urban | rural
     amount: float
     unit: str
     effective: dt.date | None
+    document: DocumentRef
+    program: str = "dibao"  # dibao | tekun (特困供养) | linshi (临时救助)
+
+
+@dataclass(frozen=True)
+class PublishedOffice:
+    """An office (本地办事指南) as a visible document of the portal publishes it."""
+
+    name: str
+    address: str
+    hours: str
+    phone: str
+    region: str
     document: DocumentRef
 
 

@@ -27,10 +27,12 @@ __all__ = [
     "KINDS",
     "MAX_BODY_CHARS",
     "MAX_RECORD_BYTES",
+    "PROGRAMS",
     "STATUSES",
     "Allowance",
     "Attachment",
     "DocumentRecord",
+    "Office",
     "html_to_text",
     "parse_date",
     "parse_record",
@@ -50,6 +52,18 @@ _STATUS_ALIASES = {
     "废止": "repealed",
     "失效": "expired",
     "已失效": "expired",
+}
+#: The assistance programmes a structured standard may belong to (``allowance[].program``).
+PROGRAMS = {"dibao": "低保", "tekun": "特困供养", "linshi": "临时救助"}
+_PROGRAM_ALIASES = {
+    **{code: code for code in PROGRAMS},
+    "低保": "dibao",
+    "最低生活保障": "dibao",
+    "特困": "tekun",
+    "特困供养": "tekun",
+    "特困人员供养": "tekun",
+    "特困人员救助供养": "tekun",
+    "临时救助": "linshi",
 }
 _AREA_ALIASES = {
     "urban": "urban",
@@ -96,13 +110,26 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Allowance:
-    """One structured 低保 standard: ``amount`` ``unit`` (元/人·月) for ``region`` from ``effective``."""
+    """One structured standard: ``amount`` ``unit`` (元/人·月) for ``region`` from ``effective``,
+    of ``program`` (低保 unless the record says 特困供养 or 临时救助)."""
 
     region: str
     area: str  # "urban" | "rural"
     amount: float
     unit: str
     effective: dt.date | None
+    program: str = "dibao"  # a key of PROGRAMS
+
+
+@dataclass(frozen=True)
+class Office:
+    """Where to apply (本地办事指南): the office a portal publishes for a township or county."""
+
+    name: str
+    address: str
+    hours: str
+    phone: str
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,7 @@ class DocumentRecord:
     url: str | None = None
     attachments: tuple[Attachment, ...] = field(default=())
     allowances: tuple[Allowance, ...] = field(default=())
+    office: Office | None = None
     # Link targets that stood in the title's markup (the title itself is plain text): kept for
     # the content screen, since a hijacked CMS puts its links there too.
     title_links: tuple[str, ...] = field(default=())
@@ -138,6 +166,11 @@ class DocumentRecord:
         fields = asdict(self)
         if not fields["title_links"]:
             del fields["title_links"]  # added later: stored hashes stay valid for clean titles
+        if fields["office"] is None:
+            del fields["office"]  # added later, like title_links
+        for allowance in fields["allowances"]:
+            if allowance["program"] == "dibao":
+                del allowance["program"]  # added later: 低保 standards keep their hashes
         payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -189,6 +222,7 @@ def parse_record(raw: Any) -> DocumentRecord:
         url=_optional_url(raw, "url"),
         attachments=_attachments(raw.get("attachments")),
         allowances=_allowances(raw.get("allowance")),
+        office=_office(raw.get("office")),
         title_links=title_links,
     )
 
@@ -387,5 +421,32 @@ def _allowances(value: Any) -> tuple[Allowance, ...]:
         except ValueError:
             raise RecordError(f"低保标准生效日期无效: {item.get('effective')!r}") from None
         unit = str(item.get("unit") or "元/人·月")
-        result.append(Allowance(region.strip(), area, float(amount), unit, effective))
+        program = _PROGRAM_ALIASES.get(str(item.get("program") or "dibao").strip())
+        if program is None:
+            raise RecordError(
+                f"标准 program 应为 {'/'.join(PROGRAMS)} 之一: {item.get('program')!r}"
+            )
+        result.append(Allowance(region.strip(), area, float(amount), unit, effective, program))
     return tuple(result)
+
+
+_OFFICE_FIELDS = {"name": "名称", "address": "地址", "hours": "办公时间", "phone": "电话"}
+_MAX_OFFICE_CHARS = 200
+
+
+def _office(value: Any) -> Office | None:
+    """The ``office`` object of a record (本地办事指南), every field short plain text."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RecordError("办事窗口记录无效 (office must be an object)")
+    texts: dict[str, str] = {}
+    for key, word in {**_OFFICE_FIELDS, "region": "地区"}.items():
+        raw = value.get(key, "")
+        if not isinstance(raw, str) or len(raw) > _MAX_OFFICE_CHARS:
+            raise RecordError(f"办事窗口{word}无效 (office {key} must be text)")
+        texts[key] = " ".join(_strip_controls(raw).split())
+    missing = [word for key, word in _OFFICE_FIELDS.items() if not texts[key]]
+    if missing:
+        raise RecordError(f"办事窗口缺少{'、'.join(missing)} (office fields missing)")
+    return Office(**texts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -62,8 +63,9 @@ class InformationRequest:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    def to_html(self, today: dt.date | None = None) -> str:
-        """A one-page form to print, sign and hand in; every value escaped."""
+    def to_html(self, today: dt.date | None = None, office: Sequence[str] = ()) -> str:
+        """A one-page form to print, sign and hand in; every value escaped. ``office``: the
+        local office's lines (name, address, hours, phone), printed as where to hand it in."""
         today = today or dt.date.today()
         e = html.escape
         rows = [
@@ -93,4 +95,9 @@ class InformationRequest:
             f"<p>申请日期：{today.year}年{today.month}月{today.day}日</p>"
             "<p>提示：请签名后交给查阅点工作人员，或者送交、邮寄到受理机关。"
             "行政机关收到申请后，能够当场答复的当场答复；不能当场答复的，自收到申请之日起20个工作日内答复。</p>"
+            + (
+                "<p><b>本地办事窗口：</b>" + "<br>".join(e(line) for line in office) + "</p>"
+                if office
+                else ""
+            )
         )

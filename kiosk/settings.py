@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from kiosk.store import Store
 
-__all__ = ["SearchSettings", "SyncSettings", "UiSettings"]
+__all__ = ["LocationSettings", "OfficeSettings", "SearchSettings", "SyncSettings", "UiSettings"]
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,61 @@ class UiSettings(_Declared):
             text_scale=min(max(self.text_scale, 1.0), 1.5),
             tts_timeout_s=min(max(self.tts_timeout_s, 0.5), 60.0),
         )
+
+
+@dataclass(frozen=True)
+class LocationSettings(_Declared):
+    """Where this kiosk stands (stored under ``location.``), picked by the librarian from the
+    regions of the standards the kiosk holds; Home shows the standards that apply there.
+
+    Attributes:
+        county: the county or district (县/区) of the standards, e.g. ``溪东区``; empty: not set,
+            Home shows no local standards.
+        township: the township or street (乡/镇/街道) when standards are published for it;
+            empty: the county's standards apply.
+        area: ``urban`` (城镇) or ``rural`` (农村).
+    """
+
+    PREFIX = "location."
+
+    county: str = ""
+    township: str = ""
+    area: str = ""
+
+    def clamped(self) -> LocationSettings:
+        return self if self.area in ("urban", "rural", "") else replace(self, area="")
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.county and self.area)
+
+
+@dataclass(frozen=True)
+class OfficeSettings(_Declared):
+    """The local office where villagers apply (本地办事指南, stored under ``office.``), shown on
+    Home, after every self-check answer, on 低保 documents and on the printed request form.
+
+    Attributes:
+        name: the office, e.g. ``梨花镇便民服务中心社会救助窗口``; empty: none entered, the
+            generic "where to apply" text is shown instead.
+        address: where it is.
+        hours: opening hours, e.g. ``周一至周五 8:30-12:00 14:00-17:30``.
+        phone: its telephone number.
+        source: id of the portal document whose published office the librarian accepted; empty
+            when the librarian typed the details in.
+    """
+
+    PREFIX = "office."
+
+    name: str = ""
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+    source: str = ""
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.name)
 
 
 def _coerce(raw: Any, kind: type) -> Any:

@@ -31,6 +31,7 @@ from kiosk._tables import (
     Base,
     Change,
     Document,
+    OfficeRow,
     Setting,
     SyncRun,
     UsageCount,
@@ -46,6 +47,7 @@ from kiosk.models import (
     AllowanceStandard,
     AuditRecord,
     DocumentRef,
+    PublishedOffice,
     StoredAttachment,
     StoredDocument,
     SyncRunRecord,
@@ -66,7 +68,7 @@ __all__ = [
 ]
 
 #: Bump together with a new entry in ``_MIGRATIONS``; a kiosk is upgraded in place, never wiped.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _DOCUMENT_FIELDS = (
     "id", "title", "body_html", "body_text", "index_no", "agency", "doc_number", "doc_number_norm",
@@ -89,7 +91,7 @@ def _ref(row: Document) -> DocumentRef:
 def _standard(row: AllowanceRow, document: DocumentRef) -> AllowanceStandard:
     return AllowanceStandard(
         region=row.region, area=row.area, amount=row.amount, unit=row.unit,
-        effective=row.effective, document=document,
+        effective=row.effective, document=document, program=row.program,
     )  # fmt: skip
 
 
@@ -178,10 +180,18 @@ class Transaction:
         ]  # fmt: skip
         doc.allowances = [
             AllowanceRow(
-                region=a.region, area=a.area, amount=a.amount, unit=a.unit, effective=a.effective
+                region=a.region, area=a.area, amount=a.amount, unit=a.unit,
+                effective=a.effective, program=a.program,
             )
             for a in record.allowances
-        ]
+        ]  # fmt: skip
+        office = record.office
+        doc.offices = (
+            []
+            if office is None
+            else [OfficeRow(name=office.name, address=office.address, hours=office.hours,
+                            phone=office.phone, region=office.region)]
+        )  # fmt: skip
         self._log_change(doc)
         return result
 
@@ -282,7 +292,18 @@ def _add_sync_run_problems(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE sync_runs ADD COLUMN problems TEXT")
 
 
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_sync_run_problems}
+def _add_programs_and_offices(conn: Connection) -> None:
+    # every standard stored before version 3 is a 低保 standard
+    conn.exec_driver_sql(
+        "ALTER TABLE allowances ADD COLUMN program VARCHAR(20) NOT NULL DEFAULT 'dibao'"
+    )
+    Base.metadata.create_all(conn, tables=[OfficeRow.__table__])  # type: ignore[list-item]
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _add_sync_run_problems,
+    2: _add_programs_and_offices,
+}
 
 
 def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -519,17 +540,36 @@ class Store:
                 action="hide" if hidden else "unhide",
             )  # fmt: skip
 
-    def allowance_standards(self) -> list[AllowanceStandard]:
-        """Every 低保 standard from a visible document, newest effective date first."""
+    def allowance_standards(self, program: str | None = "dibao") -> list[AllowanceStandard]:
+        """Every standard of ``program`` (低保 by default; None: every programme) from a visible
+        document, newest effective date first."""
         with self._read() as session:
-            rows = session.scalars(
+            query = (
                 select(AllowanceRow)
                 .join(Document)
                 .where(Document.visibility == VISIBLE)
                 .options(selectinload(AllowanceRow.document))
                 .order_by(AllowanceRow.effective.desc())
-            ).all()
+            )
+            if program is not None:
+                query = query.where(AllowanceRow.program == program)
+            rows = session.scalars(query).all()
             return [_standard(row, _ref(row.document)) for row in rows]
+
+    def published_offices(self) -> list[PublishedOffice]:
+        """Every office (本地办事指南) a visible document publishes, newest document first."""
+        with self._read() as session:
+            rows = session.scalars(
+                select(OfficeRow)
+                .join(Document)
+                .where(Document.visibility == VISIBLE)
+                .options(selectinload(OfficeRow.document))
+                .order_by(Document.published.desc(), Document.id)
+            ).all()
+            return [
+                PublishedOffice(r.name, r.address, r.hours, r.phone, r.region, _ref(r.document))
+                for r in rows
+            ]
 
     def current_allowance(
         self, region: str, area: str, on: dt.date | None = None

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.settings import SearchSettings, SyncSettings, UiSettings
+from kiosk.settings import (
+    LocationSettings,
+    OfficeSettings,
+    SearchSettings,
+    SyncSettings,
+    UiSettings,
+)
 from kiosk.store import Store
 from sync.schedule import Schedule, Window
 
@@ -24,7 +30,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
-@pytest.mark.parametrize("declared", [SearchSettings, SyncSettings, UiSettings])
+@pytest.mark.parametrize(
+    "declared", [LocationSettings, OfficeSettings, SearchSettings, SyncSettings, UiSettings]
+)
 def test_every_setting_is_documented_in_the_readme_and_the_docstring(declared: type) -> None:
     readme = README.read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, flags=re.M))

@@ -246,3 +246,30 @@ def test_a_batch_that_cannot_be_written_is_rolled_back_whole(
     assert kiosk.snapshot() == before
     monkeypatch.setattr(Transaction, "upsert", real_upsert)
     assert kiosk.sync(server.url).added == 5
+
+
+def test_a_published_office_and_standards_arrive_as_offers(
+    portal: Portal, server: FeedServer, kiosk: Kiosk
+) -> None:
+    from kiosk.locality import accept_office, current_office, local_standards, office_offers
+    from kiosk.settings import LocationSettings, OfficeSettings
+
+    office = {"name": "梨花镇社会救助窗口", "address": "人民路8号", "hours": "周一至周五",
+              "phone": "0571-88881234"}  # fmt: skip
+    allowance = [
+        {"region": "溪东区", "area": "rural", "amount": 675, "effective": "2025-01-01"},
+        {"region": "溪东区", "area": "rural", "amount": 880, "effective": "2025-01-01",
+         "program": "特困供养"},
+    ]  # fmt: skip
+    OfficeSettings("村委会", "村口", "每天", "110").save(kiosk.store)
+    portal.publish([doc("guide", kind="guide", office=office), doc("std", allowance=allowance)])
+    kiosk.sync(server.url)
+    assert [o.state for o in office_offers(kiosk.store)] == ["pending"]
+    assert current_office(kiosk.store).name == "村委会"  # type: ignore[union-attr]
+    accept_office(kiosk.store, "doc-guide")
+    assert current_office(kiosk.store).name == office["name"]  # type: ignore[union-attr]
+    found = local_standards(kiosk.store, LocationSettings("溪东区", "", "rural"))
+    assert [(s.program_label, s.standard.amount) for s in found] == [
+        ("低保", 675),
+        ("特困供养", 880),
+    ]
