@@ -44,7 +44,7 @@ NEW_FOR_DAYS = 90
 #: Published offices the librarian turned down: ``{document id: [name, address, hours, phone]}``.
 OFFICE_DECISIONS_KEY = "office.decisions"
 _TOWNSHIP_ENDINGS = ("乡", "镇", "街道")
-_PERIODS = {"元/人·月": "每人每月", "元/人·年": "每人每年"}
+_PERIODS = {"元/人·月": "每人每月", "元/人·年": "每人每年", "元/人·次": "每人每次"}
 
 
 def date_words(day: dt.date) -> str:
@@ -65,10 +65,18 @@ class LocalStandard:
 
     def amount_text(self) -> str:
         """``每人每月 675 元`` (or the unit as published)."""
+        period = self.period_text()
+        return f"{period} {self.amount_short()}" if period else self.amount_short()
+
+    def amount_short(self) -> str:
+        """``675 元``; ``675 元/户`` when the unit is not per person and period."""
         s = self.standard
         amount = f"{s.amount:.0f}" if float(s.amount).is_integer() else f"{s.amount:.2f}"
-        period = _PERIODS.get(s.unit)
-        return f"{period} {amount} 元" if period else f"{amount} {s.unit}"
+        return f"{amount} 元" if s.unit in _PERIODS else f"{amount} {s.unit}"
+
+    def period_text(self) -> str:
+        """``每人每月`` (``每人每年``, ``每人每次``), or "" for another unit."""
+        return _PERIODS.get(self.standard.unit, "")
 
     def since_text(self) -> str:
         """``2025年1月1日起执行``, or "" when the document names no date."""

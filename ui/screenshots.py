@@ -7,7 +7,8 @@ The panel size defaults to 1920×1080; villages also have 1366×768 and 1280×80
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 
 from kiosk.app import KioskContext
 from kiosk.handwriting import load_ink
-from kiosk.settings import UiSettings
+from kiosk.locality import local_standards, location_choices
+from kiosk.settings import LocationSettings, OfficeSettings, UiSettings
+from kiosk.store import Store
 from ui.handwriting_pad import HandwritingPanel
 from ui.mainwindow import MainWindow
 
@@ -174,6 +177,59 @@ def _idle(w: MainWindow) -> None:
     w._on_countdown(15)
 
 
+#: The office shown when the data dir has none entered (the shots of a kiosk that knows its place).
+EXAMPLE_OFFICE = OfficeSettings(
+    "本地便民服务中心社会救助窗口",
+    "人民路8号便民服务中心一楼（示例）",
+    "周一至周五 8:30-12:00 14:00-17:30",
+    "0571-88881234",
+)
+
+
+@contextmanager
+def example_place(store: Store) -> Iterator[None]:
+    """While it lasts, a location and an office where the data dir has none; the librarian's
+    own settings are put back afterwards (rendering is not configuring)."""
+    location, office = LocationSettings.load(store), OfficeSettings.load(store)
+    counties, _townships = location_choices(store)
+    # the county with the most programmes published, so the shot shows what Home can show
+    places = [LocationSettings(c, "", "rural") for c in counties]
+    richest = max(places, key=lambda p: len(local_standards(store, p)), default=None)
+    try:
+        if not location.is_set and richest is not None:
+            richest.save(store)
+        if not office.is_set:
+            EXAMPLE_OFFICE.save(store)
+        yield
+    finally:
+        location.save(store)
+        office.save(store)
+
+
+def _home_local(w: MainWindow) -> None:
+    w.home()
+    w.screens["home"].refresh()  # type: ignore[attr-defined]
+
+
+def _selfcheck_local(w: MainWindow) -> None:
+    _selfcheck(w)
+    settle(w)
+    answer = w.screens["selfcheck"].answer_scroll  # type: ignore[attr-defined]
+    answer.verticalScrollBar().setValue(answer.verticalScrollBar().maximum())  # the office, last
+
+
+def _document_local(w: MainWindow) -> None:
+    w.home()
+    dibao = next((s.document.id for s in w.services.store.allowance_standards()), None)
+    if dibao is not None:
+        w.go("document", doc_id=dibao, terms=[])
+
+
+def _librarian_local(w: MainWindow) -> None:
+    w.home()
+    w.go("librarian", page="local")
+
+
 # written characters from the test data (Make Me a Hanzi medians; a checkout has them)
 _WRITTEN = Path(__file__).resolve().parent.parent / "tests" / "data" / "handwriting"
 
@@ -241,7 +297,14 @@ SHOTS: list[tuple[str, Callable[[MainWindow], None]]] = [
     ("20-results-corrected", _results_corrected),
     ("21-results-partial", _results_partial),
     ("22-results-region-fallback", _results_region_fallback),
+    # a kiosk that knows where it stands (rendered inside ``example_place``)
+    ("23-home-local", _home_local),
+    ("24-selfcheck-local-office", _selfcheck_local),
+    ("25-document-local-office", _document_local),
+    ("26-librarian-local", _librarian_local),
 ]
+_LOCAL_SHOTS = {"23-home-local", "24-selfcheck-local-office", "25-document-local-office",
+                "26-librarian-local"}  # fmt: skip
 
 
 def render_screenshots(
@@ -275,11 +338,12 @@ def render_screenshots(
                 window.large_text.setChecked(True)
                 window.toggle_large_text()
             settle(window)
-            setup(window)
-            settle(window, 250)
             path = outdir / f"{name}.png"
-            if not window.grab().save(str(path), "PNG"):
-                raise OSError(f"could not write {path}")
+            with example_place(window.services.store) if name in _LOCAL_SHOTS else nullcontext():
+                setup(window)
+                settle(window, 250)
+                if not window.grab().save(str(path), "PNG"):
+                    raise OSError(f"could not write {path}")
             written.append(path)
     finally:
         window.reset_all()

@@ -24,8 +24,10 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk import handwriting
 from kiosk.app import KioskContext
+from kiosk.eligibility import AREA_LABELS
+from kiosk.locality import LocalStandard, current_office, local_standards, office_lines
 from kiosk.pin import PinGuard
-from kiosk.settings import UiSettings
+from kiosk.settings import LocationSettings, UiSettings
 from kiosk.store import Store
 from sync.client import content_as_of
 from ui.keyboard import Candidate
@@ -64,6 +66,12 @@ class HomeData:
     category_counts: dict[str, int] | None = None
     #: publication date of the newest batch synced here: "资料截至" on Home
     content_as_of: dt.date | None = None
+    #: where the kiosk stands ("溪东区农村"), "" while the librarian has not set it
+    place: str = ""
+    #: the standards in force there (低保, 特困供养, 临时救助 where published)
+    local_standards: list[LocalStandard] = field(default_factory=list)
+    #: the local office's lines (name, address, hours, phone); empty when none was entered
+    office: list[str] = field(default_factory=list)
 
 
 class Services(QObject):
@@ -233,6 +241,8 @@ class Services(QObject):
         def store_part(part: HomeData) -> None:
             data.latest, data.most_read = part.latest, part.most_read
             data.content_as_of = part.content_as_of
+            data.place, data.local_standards = part.place, part.local_standards
+            data.office = part.office
             self.last_home_data = data
             on_done(data)
 
@@ -271,6 +281,11 @@ class Services(QObject):
         ]
         data.content_as_of = content_as_of(self.store)
         today = dt.date.today()
+        location = LocationSettings.load(self.store)
+        if location.is_set:
+            data.place = (location.township or location.county) + AREA_LABELS[location.area]
+            data.local_standards = local_standards(self.store, location, today)
+        data.office = self.office_lines()
         opened: Counter[str] = Counter()
         for _day, key, count in self.store.usage(
             "open", today - dt.timedelta(days=_MOST_READ_DAYS), today
@@ -280,6 +295,11 @@ class Services(QObject):
         docs = [d for d in self.store.get_many(ids) if d.is_visible][:6]
         data.most_read = [(d.id, d.title) for d in docs]
         return data
+
+    def office_lines(self) -> list[str]:
+        """The local office (本地办事指南) in lines, or [] while none was entered."""
+        office = current_office(self.store)
+        return [] if office is None else office_lines(office)
 
     # -- usage counts (aggregate only, written off the UI thread) --------------------------
     def count(self, kind: str, key: str) -> None:

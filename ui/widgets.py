@@ -30,6 +30,7 @@ __all__ = [
     "FlowLayout",
     "Label",
     "LabelButton",
+    "OfficeCard",
     "ResultCard",
     "TouchScrollArea",
     "button",
@@ -122,6 +123,33 @@ def button(
     if on_click is not None:
         widget.clicked.connect(lambda _checked=False: on_click())
     return widget
+
+
+class OfficeCard(QFrame):
+    """本地办事窗口: where to apply, as the librarian entered it (name, address, hours, phone).
+
+    Hidden while there is no office to show.
+    """
+
+    def __init__(self, heading: str = "到哪里申请") -> None:
+        super().__init__()
+        self.setProperty("role", "panel")
+        self.setObjectName("OfficeCard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 16)
+        layout.setSpacing(8)
+        self.heading = label(heading, "heading")
+        layout.addWidget(self.heading)
+        self.text = label("")
+        self.text.setObjectName("OfficeText")
+        layout.addWidget(self.text)
+        self.hide()
+
+    def show_lines(self, lines: list[str]) -> bool:
+        """Show these lines (name first); hide when there are none. Returns whether shown."""
+        self.text.setText("\n".join(lines))
+        self.setVisible(bool(lines))
+        return bool(lines)
 
 
 def fit_button_text(widget: QPushButton, width: int) -> None:

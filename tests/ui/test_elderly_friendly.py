@@ -6,6 +6,7 @@ high-contrast scheme), 返回 and 首页 on every screen, kinetic scrolling, Chi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.records import parse_record
+from kiosk.settings import LocationSettings, OfficeSettings
 from tests.ui.helpers import commit_text, find, settle, tap, type_on_keyboard
 from ui.theme import Theme, ThemeSpec, contrast_ratio
 
@@ -94,6 +97,44 @@ def check_screen(window: Any, state: str) -> list[str]:
 
 def _home(qtbot: Any, w: Any) -> None:
     w.home()
+
+
+#: The office a librarian enters (long, as real ones are).
+LOCAL_OFFICE = OfficeSettings(
+    "溪东区便民服务中心社会救助窗口",
+    "溪东区人民路8号便民服务中心一楼",
+    "周一至周五 8:30-12:00 14:00-17:30",
+    "0571-88881234",
+)
+
+
+def _home_local(qtbot: Any, w: Any) -> None:
+    """Home of a kiosk that knows where it stands, with a new 特困供养 standard; the office
+    stays entered for the states after this one (self-check, documents, request form)."""
+    store = w.services.store
+    effective = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    record = {
+        "id": "test-xd-tekun-new",
+        "title": "溪东区民政局关于提高特困人员基本生活标准和临时救助标准的通知",
+        "body": "特困人员基本生活标准提高到每人每月1160元。",
+        "allowance": [
+            {"region": "溪东区", "area": "rural", "amount": 1160, "effective": effective,
+             "program": "特困供养"},
+            {"region": "溪东区", "area": "rural", "amount": 2000, "effective": effective,
+             "program": "临时救助"},
+        ],
+    }  # fmt: skip
+    with store.write() as tx:
+        tx.upsert(parse_record(record))
+    LocationSettings("溪东区", "", "rural").save(store)
+    LOCAL_OFFICE.save(store)
+    w.home()
+    w.screens["home"].refresh()
+    settle(w)
+
+
+def _librarian_local(qtbot: Any, w: Any) -> None:
+    w.go("librarian", page="local")
 
 
 def _home_keyboard(qtbot: Any, w: Any) -> None:
@@ -170,6 +211,7 @@ def _idle(qtbot: Any, w: Any) -> None:
 
 STATES: dict[str, Callable[[Any, Any], None]] = {
     "home": _home,
+    "home+local": _home_local,
     "home+keyboard": _home_keyboard,
     "home+suggestions": _home_suggestions,
     "results": _results,
@@ -181,6 +223,7 @@ STATES: dict[str, Callable[[Any, Any], None]] = {
     "request+errors+keyboard": _request,
     "pinpad": _pinpad,
     "librarian": _librarian,
+    "librarian-local": _librarian_local,
     "idle-countdown": _idle,
 }
 

@@ -396,7 +396,7 @@ def test_every_librarian_page_meets_the_numbers(qtbot: Any, window: Any, mode: s
         tap(qtbot, find(window, "HighContrast"))
     open_librarian(qtbot, window)
     problems: list[str] = []
-    for page in ("status", "quarantine", "sync", "stats", "settings"):
+    for page in ("status", "quarantine", "sync", "standards", "local", "stats", "settings"):
         tap(qtbot, find(window, f"tab_{page}"))
         settle(window)
         problems += check_screen(window, f"{mode}/librarian-{page}")

@@ -3,6 +3,7 @@ sync and USB import, usage statistics. :class:`ui.screens.librarian.LibrarianScr
 """
 
 from ui.librarian.common import Page
+from ui.librarian.local import LocalPage
 from ui.librarian.quarantine import QuarantinePage
 from ui.librarian.settings import SettingsPage
 from ui.librarian.standards import StandardsPage
@@ -11,6 +12,7 @@ from ui.librarian.status import StatusPage
 from ui.librarian.syncpage import SyncPage
 
 __all__ = [
+    "LocalPage",
     "Page",
     "QuarantinePage",
     "SettingsPage",

@@ -41,6 +41,7 @@ from ui.screens.base import Navigator, Screen
 from ui.services import Services
 from ui.widgets import (
     FlowLayout,
+    OfficeCard,
     TouchScrollArea,
     button,
     clear_layout,
@@ -50,7 +51,7 @@ from ui.widgets import (
     set_props,
 )
 
-__all__ = ["DocumentScreen", "SafeTextBrowser"]
+__all__ = ["DocumentScreen", "SafeTextBrowser", "is_dibao"]
 
 #: The text size steps in everyday words (not printers' 磅).
 STEP_NAMES = ("小", "中", "大", "很大", "特大")
@@ -64,6 +65,12 @@ _DOC_CSS = (
     " td, th { border: 1px solid #6B6B6B; padding: 6px 10px; }"
     " th { font-weight: bold; }"
 )
+
+
+def is_dibao(doc: StoredDocument) -> bool:
+    """A 低保 document: it publishes a standard, or its title or category says 低保."""
+    words = ("低保", "最低生活保障")
+    return bool(doc.allowances) or any(w in doc.title or w in (doc.category or "") for w in words)
 
 
 class SafeTextBrowser(QTextBrowser):
@@ -198,6 +205,8 @@ class DocumentScreen(Screen):
         self.status_note.setObjectName("DocumentNote")
         self.status_note.hide()
         side.addWidget(self.status_note)
+        self.office = OfficeCard()  # beside 低保 documents: where to apply
+        side.addWidget(self.office)
 
         self.qr_label = label("", None, wrap=False)
         self.qr_label.setObjectName("QrCode")
@@ -298,6 +307,7 @@ class DocumentScreen(Screen):
 
     def show_missing(self) -> None:
         self.doc = None
+        self.office.hide()
         set_label_text(self.title_label, "这份文件已经撤下或不存在")
         self.badge.hide()
         self.banner.hide()
@@ -331,6 +341,7 @@ class DocumentScreen(Screen):
         self.read_button.setVisible(self.services.speaker.available)
         self.read_button.setText("朗读全文")
         self.print_button.show()
+        self.office.show_lines(self.services.office_lines() if is_dibao(doc) else [])
 
     def _show_banner(self, doc: StoredDocument) -> None:
         text = _BANNERS.get(doc.status)

@@ -1,4 +1,5 @@
-"""Home: one big search box, category tiles, the 低保 self-check, latest and most-read."""
+"""Home: one big search box, category tiles, this place's standards and office, the 低保
+self-check, latest and most-read."""
 
 from __future__ import annotations
 
@@ -7,14 +8,31 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
+from kiosk.locality import LocalStandard
 from ui.screens.base import Navigator, Screen
 from ui.services import HomeData, Services
 from ui.tiles import Tile, load_tiles, tiles_for
-from ui.widgets import FlowLayout, LabelButton, TouchScrollArea, button, clear_layout, label
+from ui.widgets import (
+    FlowLayout,
+    LabelButton,
+    OfficeCard,
+    TouchScrollArea,
+    button,
+    clear_layout,
+    label,
+    set_props,
+)
 
-__all__ = ["CategoryTiles", "HomeScreen"]
+__all__ = ["CategoryTiles", "HomeScreen", "LocalStandards"]
 
 _SUGGEST_DELAY_MS = 250
 #: The search box's prompt, longest first: the longest that fits the box is shown.
@@ -111,6 +129,58 @@ class CategoryTiles(QWidget):
             self.nav.go("results", query="", filters=dict(tile.filters), label=tile.label)
 
 
+class LocalStandards(QFrame):
+    """The standards in force where the kiosk stands, each a tap to the document that set it;
+    one that took effect in the last 90 days is marked 新标准. Taps count like a tile's."""
+
+    def __init__(self, nav: Navigator, services: Services) -> None:
+        super().__init__()
+        self.nav, self.services = nav, services
+        self.setProperty("role", "panel")
+        self.setObjectName("LocalStandards")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 16)
+        layout.setSpacing(10)
+        self.heading = label("", "heading")
+        self.heading.setObjectName("LocalPlace")
+        layout.addWidget(self.heading)
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(10)
+        layout.addLayout(self.rows)
+        self.buttons: dict[str, LabelButton] = {}
+        self.hide()
+
+    def show_standards(self, place: str, standards: list[LocalStandard]) -> None:
+        clear_layout(self.rows)
+        self.buttons.clear()
+        self.setVisible(bool(place))
+        self.heading.setText(f"{place}现行标准")
+        if place and not standards:
+            self.rows.addWidget(label("本机还没有这里现行的标准。", "muted"))
+        for item in standards:
+            row = LabelButton("row", (16, 8, 16, 10))
+            amount = label(f"{item.program_label} {item.amount_short()}", "heading")
+            if item.new:
+                badge = label("新标准", "badge", wrap=False)
+                set_props(badge, status="new")
+                badge.setObjectName(f"new_{item.standard.program}")
+                row.add_row(amount, badge)
+            else:
+                row.add(amount)
+            words = [w for w in (item.period_text(), item.since_text()) if w]
+            row.add(label("，".join(words) or "执行日期见文件", "muted"))
+            row.setObjectName(f"local_{item.standard.program}")
+            row.clicked.connect(lambda _c=False, i=item: self.open(i))
+            self.buttons[item.standard.program] = row
+            self.rows.addWidget(row)
+        if standards:
+            self.rows.addWidget(label("点一条看发布它的文件。", "muted"))
+
+    def open(self, item: LocalStandard) -> None:
+        self.services.count("category", f"本地{item.program_label}标准")
+        self.nav.go("document", doc_id=item.standard.document.id)
+
+
 class HomeScreen(Screen):
     name = "home"
     title = "首页"
@@ -163,6 +233,10 @@ class HomeScreen(Screen):
 
         right = QVBoxLayout()
         right.setSpacing(18)
+        self.local = LocalStandards(nav, services)
+        right.addWidget(self.local)
+        self.office = OfficeCard()
+        right.addWidget(self.office)
         # faces of wrapped labels: the explanation wraps on a narrow column instead of being cut
         self.selfcheck_button = LabelButton("accent", (28, 18, 28, 20))
         self.selfcheck_button.setObjectName("SelfCheckEntry")
@@ -265,6 +339,8 @@ class HomeScreen(Screen):
         if data.content_as_of is not None:
             self.as_of.setText(f"资料截至 {data.content_as_of:%Y年%-m月%-d日}")
         self.as_of.setVisible(data.content_as_of is not None)
+        self.local.show_standards(data.place, data.local_standards)
+        self.office.show_lines(data.office)
         clear_layout(self.latest_list)
         for hit in data.latest[:4]:
             self.latest_list.addWidget(self._row(hit.id, hit.title, hit.published))

@@ -1,5 +1,5 @@
 """The librarian area (behind the hidden corner and the PIN): a column of page buttons on the left
-(状态, 内容审核, 同步, 使用统计), the page on the right, and 回到查阅界面 / 重启 / 退出查阅机."""
+(状态, 内容审核, 同步, 低保标准, 本地信息, 使用统计, 设置), the page on the right, and 回到查阅界面 / 重启 / 退出查阅机."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.librarian import (
+    LocalPage,
     Page,
     QuarantinePage,
     SettingsPage,
@@ -47,7 +48,8 @@ class LibrarianScreen(Screen):
     """The librarian area.
 
     Attributes:
-        pages: the pages by key ("status", "quarantine", "sync", "stats").
+        pages: the pages by key ("status", "quarantine", "sync", "standards", "local", "stats",
+            "settings").
         restarter: starts the new process on 重启 (tests replace it).
     """
 
@@ -69,6 +71,7 @@ class LibrarianScreen(Screen):
             "quarantine": QuarantinePage(services),
             "sync": SyncPage(services),
             "standards": StandardsPage(services),
+            "local": LocalPage(services),
             "stats": StatsPage(services),
             "settings": SettingsPage(services),
         }

@@ -290,7 +290,8 @@ class RequestFormScreen(Screen):
             first = next(k for k in self.inputs if k in problems)
             self.form_scroll.ensureWidgetVisible(self.inputs[first], 50, 80)
             return False
-        outcome = self.services.printer.print_html(request.to_html(), "request", personal=True)
+        page = request.to_html(office=self.services.office_lines())
+        outcome = self.services.printer.print_html(page, "request", personal=True)
         if self.services.settings.keep_requests:
             self._keep(request)
         self.reset()

@@ -29,6 +29,7 @@ from ui.services import Services
 from ui.widgets import (
     FlowLayout,
     LabelButton,
+    OfficeCard,
     TouchScrollArea,
     button,
     clear_layout,
@@ -48,6 +49,8 @@ MATERIALS = (
     "有残疾、大病的，带残疾人证、病历或诊断证明",
 )
 WHERE = "到户口所在地的乡镇人民政府（街道办事处）社会救助窗口申请，一般在便民服务中心一楼。走不动的，可以请村（居）委会代办或打电话请工作人员上门。"
+#: "Where to apply" once the librarian has entered the local office (shown below it).
+WHERE_LOCAL = "户口在本地的，到下面的本地办事窗口申请；户口在外地的，到户口所在地的乡镇（街道）社会救助窗口。走不动的，可以请村（居）委会代办或打电话请工作人员上门。"
 NOT_A_DECISION = "这个结果只是参考，不是审批决定。能不能享受低保，以乡镇（街道）审核确认为准。您输入的信息不会被保存。"
 _MAX_PEOPLE = 12
 NO_STANDARDS = (
@@ -175,13 +178,17 @@ class SelfCheckScreen(Screen):
         next_layout.addWidget(label("要带的材料", "heading"))
         next_layout.addWidget(label("\n".join(f"· {m}" for m in MATERIALS)))
         next_layout.addWidget(label("到哪里申请", "heading"))
-        next_layout.addWidget(label(WHERE))
+        self.where = label(WHERE)
+        next_layout.addWidget(self.where)
         answer.addWidget(self.next_steps)
         self.guides = QVBoxLayout()
         self.guides.setSpacing(10)
         answer.addLayout(self.guides)
         self.disclaimer = label(NOT_A_DECISION, "notice")
         answer.addWidget(self.disclaimer)
+        # the local office closes every answer (本地办事指南), when the librarian entered one
+        self.office = OfficeCard("本地办事窗口")
+        answer.addWidget(self.office)
         self.scrolls: list[TouchScrollArea] = []
         self._form = ""
         self._place_panes()
@@ -359,6 +366,7 @@ class SelfCheckScreen(Screen):
         )
         self.source_button.hide()
         self.next_steps.hide()
+        self.office.hide()
         clear_layout(self.guides)
 
     def _show_unknown(self) -> None:
@@ -373,6 +381,7 @@ class SelfCheckScreen(Screen):
         set_label_text(self.explanation, text)
         self.source_button.hide()
         self.next_steps.show()
+        self._show_office()
 
     def _show_answer(self, result: Assessment) -> None:
         self.verdict.setText(result.verdict)
@@ -382,10 +391,15 @@ class SelfCheckScreen(Screen):
         set_label_text(self.source_label, f"看看标准文件：{result.document_title}")
         self.source_button.show()
         self.next_steps.setVisible(True)
+        self._show_office()
         self.services.search(
             "低保", {"kind": "guide"}, self._show_guides, limit=3, channel="selfcheck-guides"
         )
         self.answer_scroll.verticalScrollBar().setValue(0)
+
+    def _show_office(self) -> None:
+        shown = self.office.show_lines(self.services.office_lines())
+        set_label_text(self.where, WHERE_LOCAL if shown else WHERE)
 
     def _show_guides(self, results: Any) -> None:
         clear_layout(self.guides)
