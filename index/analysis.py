@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from operator import add
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
@@ -190,12 +191,30 @@ class JiebaTokenizer(_BaseTokenizer):
     def terms(self, text: str) -> list[str]:
         import rjieba
 
-        out = []
-        for word in rjieba.cut_for_search(text, hmm=False):
-            term = fold(word.strip())
-            if len(term) >= 2 and term not in STOP_WORDS and any(c.isalnum() for c in term):
-                out.append(term)
-        return out
+        # A text repeats the same few thousand words: each is folded and checked once per
+        # process, then looked up (map and filter run in C). Half the analysis time.
+        cache = _WORD_TERMS
+        if len(cache) > _WORD_TERMS_MAX:
+            cache.clear()
+        words = rjieba.cut_for_search(text, hmm=False)
+        terms = list(map(cache.get, words))
+        if None in terms:
+            for i, term in enumerate(terms):
+                if term is None:
+                    terms[i] = cache[words[i]] = _word_term(words[i])
+        return list(filter(None, terms))
+
+
+#: jieba word → the term indexed for it ("" for none), see :meth:`JiebaTokenizer.terms`
+_WORD_TERMS: dict[str, str] = {}
+_WORD_TERMS_MAX = 500_000
+
+
+def _word_term(word: str) -> str:
+    term = fold(word.strip())
+    if len(term) >= 2 and term not in STOP_WORDS and any(c.isalnum() for c in term):
+        return term
+    return ""
 
 
 class BigramTokenizer(_BaseTokenizer):
@@ -218,9 +237,8 @@ class BigramTokenizer(_BaseTokenizer):
         out: list[str] = []
         for cjk, other in _RUNS.findall(text):
             if cjk:
-                out.extend(
-                    [cjk] if len(cjk) == 1 else [cjk[i : i + 2] for i in range(len(cjk) - 1)]
-                )
+                # pairs of neighbouring characters, joined in C
+                out.extend(map(add, cjk, cjk[1:]) if len(cjk) > 1 else (cjk,))
             else:
                 out.append(fold(other))
         return out

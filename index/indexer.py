@@ -8,7 +8,9 @@ A rebuild writes a fresh index beside the old one and swaps it in, so searching 
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +21,14 @@ from whoosh.index import LockError
 
 from index.analysis import title_key
 from index.attachments import attachment_text
+from index.build import commit_segments, write_segments
 from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
 from index.titles import title_keys
 from index.vocabulary import PINYIN_CACHE, Vocabulary
 from kiosk.docnumber import doc_number_keys
 from kiosk.errors import KioskError
-from kiosk.models import StoredDocument
+from kiosk.models import VISIBLE, StoredDocument
 from kiosk.progress import ProgressFn
 from kiosk.store import Store
 
@@ -38,6 +41,10 @@ _BATCH = 1000
 # open (the search process held twice the index size), while plain files are memory-mapped.
 # Measured at 20,000 documents: 354 MB → 53 MB resident after open, latency unchanged.
 _WRITER_ARGS = {"limitmb": 256, "compound": False}
+#: Documents a rebuild writes per segment (a run per process at least): few segments keep a
+#: query's per-segment costs low; the postings bound keeps a build's memory bounded.
+_SEGMENT_DOCS = 25_000
+_SEGMENT_POSTINGS = 40_000_000
 #: Catch-ups larger than this, that touch most of the store, are done as a rebuild.
 _REBUILD_ABOVE = 2000
 #: Seconds a catch-up waits for another writer (a rebuild in ``kiosk index rebuild``, a sync in
@@ -173,29 +180,20 @@ class SearchIndex:
     def rebuild(self, store: Store, progress: ProgressFn | None = None, procs: int = 1) -> int:
         """Recreate the index from the store in a new directory, then swap it in.
 
-        ``procs`` > 1 analyzes in that many forked processes (about 1.5× faster on two cores);
-        only for the command line, never inside the Qt process.
+        The segments are written by :mod:`index.build` (a contiguous run of documents each, in
+        the store's id order, as Whoosh's writer would number them). ``procs`` > 1 builds them
+        in that many spawned processes; only for the command line, never inside the Qt process.
         """
         seq = store.last_change_seq()  # taken first: changes during the rebuild are caught up after
         building = self.path.with_name(self.path.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
         ix = FileStorage(str(building)).create_index(make_schema(), indexname=_INDEX_NAME)
-        total = store.count_visible()
-        count = 0
-        if procs > 1:
-            writer = ix.writer(procs=procs, multisegment=True, **_WRITER_ARGS)
-        else:
-            writer = ix.writer(**_WRITER_ARGS)
-        for doc in store.iter_visible():
-            writer.add_document(**document_fields(doc, self.blob_dir))
-            count += 1
-            if progress and count % _BATCH == 0:
-                progress(count, total)
-        writer.add_document(id=META_ID, meta=_meta_value(seq))
-        writer.commit(optimize=True)
-        if progress:
-            progress(count, total)
+        ids = sorted(store.document_ids(VISIBLE))  # iter_visible's order (by id)
+        jobs = _jobs(store.path, self.blob_dir, building, ids, procs, _meta_value(seq))
+        segments, count = _build(jobs, procs, progress, len(ids))
+        commit_segments(ix, segments)
+        shutil.rmtree(building / f"{_INDEX_NAME}.tmp", ignore_errors=True)
         cached_pinyin = self.path / PINYIN_CACHE
         if cached_pinyin.exists():  # the slow word → pinyin part carries over from the old index
             shutil.copyfile(cached_pinyin, building / PINYIN_CACHE)
@@ -243,6 +241,111 @@ class SearchIndex:
             self.rebuild(store, progress)
             return "rebuilt"
         return "ok"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One run of documents for :func:`_build_job`: the segments of ``ids``, in order."""
+
+    store_path: Path
+    blob_dir: Path | None
+    index_dir: Path
+    ids: list[str]
+    #: documents added after ``ids`` (the bookkeeping document, on the last job)
+    extra: list[dict[str, Any]]
+
+
+def _jobs(
+    store_path: Path,
+    blob_dir: Path | None,
+    index_dir: Path,
+    ids: list[str],
+    procs: int,
+    meta: dict[str, int],
+) -> list[_Job]:
+    """Runs of about :data:`_SEGMENT_DOCS` documents, at least one per process."""
+    count = max(procs, -(-len(ids) // _SEGMENT_DOCS), 1)
+    size = -(-len(ids) // count) or 1
+    runs = [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
+    jobs = [_Job(store_path, blob_dir, index_dir, run, []) for run in runs]
+    jobs[-1].extra.append({"id": META_ID, "meta": meta})
+    return jobs
+
+
+def _build_job(job: _Job, progress: Callable[[int], None] | None = None) -> tuple[list[Any], int]:
+    """The segments of one run of documents, and how many store documents they hold."""
+    store = Store(job.store_path)
+    ix = whoosh_index.open_dir(str(job.index_dir), indexname=_INDEX_NAME)
+    count = 0
+
+    def documents() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for start in range(0, len(job.ids), _BATCH):
+            for doc in store.get_many(job.ids[start : start + _BATCH]):
+                if doc.is_visible:  # hidden since the ids were listed: the catch-up follows
+                    count += 1
+                    yield document_fields(doc, job.blob_dir)
+        yield from job.extra
+
+    try:
+        segments = write_segments(
+            ix.storage, ix.schema, _INDEX_NAME, documents(), _SEGMENT_POSTINGS, progress
+        )
+    finally:
+        store.close()
+    return segments, count
+
+
+def _build(
+    jobs: list[_Job], procs: int, progress: ProgressFn | None, total: int
+) -> tuple[list[Any], int]:
+    """Every job's segments in job order, in this process or in ``procs`` spawned ones."""
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(min(done, total), total)
+
+    segments: list[Any] = []
+    count = 0
+    if procs <= 1 or len(jobs) == 1:
+        for job in jobs:
+            job_segments, job_count = _build_job(job, advance)
+            segments += job_segments
+            count += job_count
+        return segments, count
+    # spawned, not forked: a fresh interpreter inherits no threads, locks or open files
+    context = multiprocessing.get_context("spawn")
+    queue = context.SimpleQueue()
+    with context.Pool(procs, initializer=_init_worker, initargs=(queue,)) as pool:
+        results = pool.imap(_build_job_in_worker, jobs)
+        for _ in jobs:
+            while True:
+                try:
+                    job_segments, job_count = results.next(timeout=0.2)
+                    break
+                except multiprocessing.TimeoutError:
+                    pass
+                finally:
+                    while not queue.empty():
+                        advance(queue.get())
+            segments += job_segments
+            count += job_count
+    return segments, count
+
+
+_worker_queue: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    global _worker_queue
+    _worker_queue = queue
+
+
+def _build_job_in_worker(job: _Job) -> tuple[list[Any], int]:
+    return _build_job(job, _worker_queue.put)
 
 
 def _meta_value(seq: int) -> dict[str, int]:
