@@ -272,3 +272,15 @@ def test_a_location_outside_the_data_cannot_be_chosen_and_a_bad_phone_is_refused
     replace(LocationSettings("溪东区", "梨花镇", "rural")).save(store)
     tap(qtbot, find(window, "county_清源县"))
     assert LocationSettings.load(store) == LocationSettings("清源县", "", "rural")
+
+
+def test_another_county_stays_three_taps_away(qtbot: Any, window: Any) -> None:
+    LocationSettings("溪东区", "", "rural").save(window.services.store)
+    window.home()
+    settle(window)
+    assert home_of(window).local.isVisible()
+    tap(qtbot, find(window, "SelfCheckEntry"))
+    tap(qtbot, find(window, "region_清源县"))
+    tap(qtbot, find(window, "area_urban"))
+    standard = window.screens["selfcheck"].standard_label
+    assert standard.isVisible() and "清源县城镇低保标准：每人每月 800 元" in standard.text()

@@ -152,6 +152,7 @@ class LocalPage(Page):
         office = OfficeSettings.load(store)
         for key, field in self.fields.items():
             field.setText(getattr(office, key))
+            field.setCursorPosition(0)  # a long address shows its beginning
         self.office_message.hide()
         self._show_offers()
 
