@@ -174,7 +174,17 @@ def worker_build_whoosh(
         profile_out.write_text(
             _profile_text(profile, f"index build, {count} docs", 35), encoding="utf-8"
         )
-    return {"seconds": seconds, "docs": count, "maxrss_mb": _maxrss_mb()}
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return {
+        "seconds": seconds, "docs": count, "maxrss_mb": _maxrss_mb(),
+        # CPU seconds of the build and its workers: on a shared machine, wall time says little
+        "cpu_s": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+        # the largest worker process of the build, if it had any (procs > 1)
+        "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }  # fmt: skip
 
 
 _FTS_SCHEMA = """
@@ -205,8 +215,14 @@ def worker_build_fts(data_dir: Path, db_path: Path) -> dict[str, Any]:
     ]
     content_bytes = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'docs'").fetchone()[0]
     conn.close()
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return {
-        "seconds": seconds, "docs": count, "maxrss_mb": _maxrss_mb(), "index_bytes": index_bytes,
+        "seconds": seconds, "docs": count, "maxrss_mb": _maxrss_mb(),
+        # CPU seconds of the build and its workers: on a shared machine, wall time says little
+        "cpu_s": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, "index_bytes": index_bytes,
         "content_bytes": content_bytes, "file_bytes": db_path.stat().st_size,
     }  # fmt: skip
 
@@ -464,6 +480,8 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
     )
     res["index_bytes"] = _dir_size(data_dir / "index")
     say(f"Whoosh build {res['build']['seconds']:.1f} s; building FTS5 baseline …")
+    if args.build_only:
+        return res
     res["fts_build"] = _child(["_build_fts", str(data_dir), str(data_dir / "fts5.sqlite3")])
     if args.naive:
         say("building the naive Whoosh + jieba baseline …")
@@ -518,6 +536,27 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
 
 
 # -- the report -----------------------------------------------------------------------------------
+def _render_build(res: dict[str, Any], args: argparse.Namespace) -> str:
+    """The index build alone (``--build-only``)."""
+    build, docs, mb = res["build"], res["docs"], 1024 * 1024
+    return "\n".join(
+        [
+            f"### {res['label']}: {docs:,} documents, raw text {res['raw_bytes'] / mb:.1f} MB UTF-8",
+            "",
+            "| index build (procs=" + str(args.build_procs) + ") | |",
+            "|---|---:|",
+            f"| time | {build['seconds']:.1f} s |",
+            f"| CPU time (build + workers) | {build.get('cpu_s', 0):.1f} s |",
+            f"| rate | **{docs / build['seconds']:.0f} docs/s** |",
+            f"| peak RSS, build process | {build['maxrss_mb']:.0f} MB |",
+            f"| peak RSS, largest worker | {build.get('children_maxrss_mb', 0):.0f} MB |",
+            f"| index size on disk | {res['index_bytes'] / mb:.1f} MB |",
+            f"| index / raw text | {res['index_bytes'] / res['raw_bytes']:.2f}× |",
+            "",
+        ]
+    )
+
+
 def _ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
@@ -528,6 +567,8 @@ def _ratio(ours: float, base: float) -> str:
 
 def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.Namespace) -> str:
     mb = 1024 * 1024
+    if args.build_only:
+        return _render_build(res, args)
     ours_q, base_q = res["queries"]["whoosh"], res["queries"]["fts"]
     ours_ms = [m for q in ours_q["queries"] for m in q["ms"]]
     base_ms = [m for q in base_q["queries"] for m in q["ms"]]
@@ -568,6 +609,8 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
         f"| peak RSS, search process | {ours_q['maxrss_mb']:.0f} MB | {base_q['maxrss_mb']:.0f} MB | "
         f"{_ratio(ours_q['maxrss_mb'], base_q['maxrss_mb'])} |",
         f"| peak RSS, build process | {build['maxrss_mb']:.0f} MB | {fts['maxrss_mb']:.0f} MB | {_ratio(build['maxrss_mb'], fts['maxrss_mb'])} |",
+        f"| peak RSS, largest build worker | {build.get('children_maxrss_mb', 0):.0f} MB | | |",
+        f"| index build CPU time (build + workers) | {build.get('cpu_s', 0):.1f} s | | |",
         f"| queries with ≥ 1 hit | {sum(1 for q in ours_q['queries'] if q['top'])}/{len(queries)} | "
         f"{sum(1 for q in base_q['queries'] if q['top'])}/{len(queries)} | |",
         f"| queries that raised | {sum(1 for q in ours_q['queries'] if q['error'])} | "
@@ -645,12 +688,16 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
 
 
 def _code_version() -> str:
-    """The commit measured, and whether index/ or kiosk/ had uncommitted changes."""
+    """The commit measured, and whether index/ or kiosk/ had uncommitted changes (of the code
+    the workers import: PYTHONPATH may point at another checkout, to measure a baseline)."""
+    import index
+
+    code_root = Path(index.__file__).resolve().parent.parent
 
     def git(*args: str) -> str:
         try:
             return subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+                ["git", *args], cwd=code_root, capture_output=True, text=True, timeout=10
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
@@ -706,6 +753,11 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         help="an existing kiosk.sqlite3 to copy instead of importing (repeatable)",
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="only import (or copy) the store and build the index: the build figures",
     )
     parser.add_argument(
         "--no-naive",

@@ -21,7 +21,7 @@ from whoosh.index import LockError
 
 from index.analysis import title_key
 from index.attachments import attachment_text
-from index.build import commit_segments, write_segments
+from index.build import Run, commit_segments, merge_runs, write_runs
 from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
 from index.titles import title_keys
@@ -41,10 +41,12 @@ _BATCH = 1000
 # open (the search process held twice the index size), while plain files are memory-mapped.
 # Measured at 20,000 documents: 354 MB → 53 MB resident after open, latency unchanged.
 _WRITER_ARGS = {"limitmb": 256, "compound": False}
-#: Documents a rebuild writes per segment (a run per process at least): few segments keep a
-#: query's per-segment costs low; the postings bound keeps a build's memory bounded.
-_SEGMENT_DOCS = 25_000
-_SEGMENT_POSTINGS = 40_000_000
+#: A rebuild's documents are analysed in jobs of about this many (at least one per process),
+#: each written as runs of at most this many postings (what bounds a build's memory: about
+#: 10 bytes a posting), then merged into one segment: every further segment would cost each
+#: query its look-ups and the index its own term table (4 segments of 20,000 documents: +55 %).
+_JOB_DOCS = 50_000
+_RUN_POSTINGS = 24_000_000
 #: Catch-ups larger than this, that touch most of the store, are done as a rebuild.
 _REBUILD_ABOVE = 2000
 #: Seconds a catch-up waits for another writer (a rebuild in ``kiosk index rebuild``, a sync in
@@ -180,8 +182,8 @@ class SearchIndex:
     def rebuild(self, store: Store, progress: ProgressFn | None = None, procs: int = 1) -> int:
         """Recreate the index from the store in a new directory, then swap it in.
 
-        The segments are written by :mod:`index.build` (a contiguous run of documents each, in
-        the store's id order, as Whoosh's writer would number them). ``procs`` > 1 builds them
+        One segment, written by :mod:`index.build`: documents analysed into runs (in the
+        store's id order, numbered as Whoosh's writer would), then merged. ``procs`` > 1 analyses
         in that many spawned processes; only for the command line, never inside the Qt process.
         """
         seq = store.last_change_seq()  # taken first: changes during the rebuild are caught up after
@@ -191,8 +193,8 @@ class SearchIndex:
         ix = FileStorage(str(building)).create_index(make_schema(), indexname=_INDEX_NAME)
         ids = sorted(store.document_ids(VISIBLE))  # iter_visible's order (by id)
         jobs = _jobs(store.path, self.blob_dir, building, ids, procs, _meta_value(seq))
-        segments, count = _build(jobs, procs, progress, len(ids))
-        commit_segments(ix, segments)
+        runs, count = _build(jobs, procs, progress, len(ids))
+        commit_segments(ix, [merge_runs(ix.storage, ix.schema, _INDEX_NAME, building, runs)])
         shutil.rmtree(building / f"{_INDEX_NAME}.tmp", ignore_errors=True)
         cached_pinyin = self.path / PINYIN_CACHE
         if cached_pinyin.exists():  # the slow word → pinyin part carries over from the old index
@@ -245,12 +247,13 @@ class SearchIndex:
 
 @dataclass(frozen=True)
 class _Job:
-    """One run of documents for :func:`_build_job`: the segments of ``ids``, in order."""
+    """Documents for :func:`_build_job`: ``ids`` in order, numbered from ``doc_base``."""
 
     store_path: Path
     blob_dir: Path | None
-    index_dir: Path
+    folder: Path
     ids: list[str]
+    doc_base: int
     #: documents added after ``ids`` (the bookkeeping document, on the last job)
     extra: list[dict[str, Any]]
 
@@ -258,48 +261,51 @@ class _Job:
 def _jobs(
     store_path: Path,
     blob_dir: Path | None,
-    index_dir: Path,
+    folder: Path,
     ids: list[str],
     procs: int,
     meta: dict[str, int],
 ) -> list[_Job]:
-    """Runs of about :data:`_SEGMENT_DOCS` documents, at least one per process."""
-    count = max(procs, -(-len(ids) // _SEGMENT_DOCS), 1)
+    """Runs of about :data:`_JOB_DOCS` documents, at least one per process."""
+    count = max(procs, -(-len(ids) // _JOB_DOCS), 1)
     size = -(-len(ids) // count) or 1
     runs = [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
-    jobs = [_Job(store_path, blob_dir, index_dir, run, []) for run in runs]
+    jobs = [_Job(store_path, blob_dir, folder, run, i * size, []) for i, run in enumerate(runs)]
     jobs[-1].extra.append({"id": META_ID, "meta": meta})
     return jobs
 
 
-def _build_job(job: _Job, progress: Callable[[int], None] | None = None) -> tuple[list[Any], int]:
-    """The segments of one run of documents, and how many store documents they hold."""
+def _build_job(job: _Job, progress: Callable[[int], None] | None = None) -> tuple[list[Run], int]:
+    """The runs of one job's documents, and how many store documents they hold."""
     store = Store(job.store_path)
-    ix = whoosh_index.open_dir(str(job.index_dir), indexname=_INDEX_NAME)
+    schema = make_schema()
     count = 0
 
-    def documents() -> Iterator[dict[str, Any]]:
+    def documents() -> Iterator[dict[str, Any] | None]:
         nonlocal count
         for start in range(0, len(job.ids), _BATCH):
-            for doc in store.get_many(job.ids[start : start + _BATCH]):
-                if doc.is_visible:  # hidden since the ids were listed: the catch-up follows
+            batch = job.ids[start : start + _BATCH]
+            docs = {d.id: d for d in store.get_many(batch)}
+            for doc_id in batch:
+                doc = docs.get(doc_id)
+                if doc is None or not doc.is_visible:
+                    yield None  # gone since the ids were listed: the catch-up follows
+                else:
                     count += 1
                     yield document_fields(doc, job.blob_dir)
         yield from job.extra
 
     try:
-        segments = write_segments(
-            ix.storage, ix.schema, _INDEX_NAME, documents(), _SEGMENT_POSTINGS, progress
-        )
+        runs = write_runs(job.folder, schema, documents(), job.doc_base, _RUN_POSTINGS, progress)
     finally:
         store.close()
-    return segments, count
+    return runs, count
 
 
 def _build(
     jobs: list[_Job], procs: int, progress: ProgressFn | None, total: int
 ) -> tuple[list[Any], int]:
-    """Every job's segments in job order, in this process or in ``procs`` spawned ones."""
+    """Every job's runs in job order, in this process or in ``procs`` spawned ones."""
     done = 0
 
     def advance(n: int) -> None:
@@ -308,14 +314,14 @@ def _build(
         if progress:
             progress(min(done, total), total)
 
-    segments: list[Any] = []
+    runs: list[Any] = []
     count = 0
     if procs <= 1 or len(jobs) == 1:
         for job in jobs:
-            job_segments, job_count = _build_job(job, advance)
-            segments += job_segments
+            job_runs, job_count = _build_job(job, advance)
+            runs += job_runs
             count += job_count
-        return segments, count
+        return runs, count
     # spawned, not forked: a fresh interpreter inherits no threads, locks or open files
     context = multiprocessing.get_context("spawn")
     queue = context.SimpleQueue()
@@ -324,16 +330,16 @@ def _build(
         for _ in jobs:
             while True:
                 try:
-                    job_segments, job_count = results.next(timeout=0.2)
+                    job_runs, job_count = results.next(timeout=0.2)
                     break
                 except multiprocessing.TimeoutError:
                     pass
                 finally:
                     while not queue.empty():
                         advance(queue.get())
-            segments += job_segments
+            runs += job_runs
             count += job_count
-    return segments, count
+    return runs, count
 
 
 _worker_queue: Any = None
@@ -344,7 +350,7 @@ def _init_worker(queue: Any) -> None:
     _worker_queue = queue
 
 
-def _build_job_in_worker(job: _Job) -> tuple[list[Any], int]:
+def _build_job_in_worker(job: _Job) -> tuple[list[Run], int]:
     return _build_job(job, _worker_queue.put)
 
 

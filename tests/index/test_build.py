@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 import index.build as build
 import index.indexer as indexer
+from index.analysis import BigramTokenizer, JiebaTokenizer, bigram_codes, code_term
 from index.indexer import SearchIndex, _meta_value, document_fields
-from index.schema import make_schema
+from index.schema import CountedText, make_schema
 from kiosk.records import parse_record
 from kiosk.store import WITHDRAWN, Store
 from tests.helpers import doc
@@ -142,18 +148,28 @@ def test_one_segment_holds_exactly_what_whoosh_writes(
         assert got.read_bytes() == want.read_bytes(), ext
 
 
-def test_many_segments_and_slices_read_the_same(
+def test_many_runs_merge_into_the_same_segment(
     built: tuple[Store, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, expected = built
-    monkeypatch.setattr(indexer, "_SEGMENT_DOCS", 70)  # runs of documents, one segment each
-    monkeypatch.setattr(indexer, "_SEGMENT_POSTINGS", 9_000)  # and within a run, by size
+    monkeypatch.setattr(indexer, "_JOB_DOCS", 70)  # jobs of documents
+    monkeypatch.setattr(indexer, "_RUN_POSTINGS", 9_000)  # and within a job, runs by size
     monkeypatch.setattr(build, "_SLICE", 300)  # posting lists written a few terms at a time
+    runs: list[build.Run] = []
+    merge = build.merge_runs
+
+    def counted(*args: Any) -> Any:
+        runs.extend(args[-1])
+        return merge(*args)
+
+    monkeypatch.setattr(indexer, "merge_runs", counted)
     index = SearchIndex(tmp_path / "index")
     index.rebuild(store)
+    assert len(runs) > 8
     actual = index.open()
-    assert len(actual._segments()) > 5
+    assert len(actual._segments()) == 1
     assert_same_index(expected, actual)
+    assert not list(index.path.glob("run-*"))  # the runs' files are gone
 
 
 def test_spawned_workers_build_the_same_index(built: tuple[Store, Any], tmp_path: Path) -> None:
@@ -162,7 +178,7 @@ def test_spawned_workers_build_the_same_index(built: tuple[Store, Any], tmp_path
     progress: list[tuple[int, int]] = []
     index.rebuild(store, lambda d, t: progress.append((d, t)), procs=2)
     actual = index.open()
-    assert len(actual._segments()) == 2
+    assert len(actual._segments()) == 1
     assert_same_index(expected, actual)
     assert progress[-1] == (expected.doc_count() - 1,) * 2
 
@@ -171,25 +187,26 @@ def test_the_comparison_sees_a_wrong_weight_or_length(
     built: tuple[Store, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, expected = built
-    original = build.SegmentBuilder._write_slice
+    original = build.RunBuilder._write_slice
 
     def heavier(self: Any, fieldwriter: Any, field: Any, *args: Any) -> None:
-        field = field.__class__(analyzer=field.analyzer, phrase=False, field_boost=2.5)
+        if isinstance(field, CountedText):
+            field = CountedText(analyzer=field.analyzer, phrase=False, field_boost=2.5)
         original(self, fieldwriter, field, *args)
 
-    monkeypatch.setattr(build.SegmentBuilder, "_write_slice", heavier)
+    monkeypatch.setattr(build.RunBuilder, "_write_slice", heavier)
     index = SearchIndex(tmp_path / "heavier")
     index.rebuild(store)
     with pytest.raises(AssertionError):
         assert_same_index(expected, index.open())
     monkeypatch.undo()
 
-    original_add = build._TextPostings.add
+    original_add = build._Postings.add_ids
 
-    def longer(self: Any, docnum: int, counts: Any) -> int:
-        return original_add(self, docnum, counts) + (docnum == 3)
+    def longer(self: Any, docnum: int, *args: Any) -> int:
+        return original_add(self, docnum, *args) + (docnum == 3)
 
-    monkeypatch.setattr(build._TextPostings, "add", longer)
+    monkeypatch.setattr(build._Postings, "add_ids", longer)
     index = SearchIndex(tmp_path / "longer")
     index.rebuild(store)
     with pytest.raises(AssertionError):
@@ -208,3 +225,66 @@ def test_an_empty_store_builds_an_index_with_only_the_bookkeeping_document(
         expected, whoosh_index.open_dir(str(index.path), indexname=indexer._INDEX_NAME)
     )
     shutil.rmtree(tmp_path / "whoosh")
+
+
+def test_fields_it_does_not_write_itself_go_through_whoosh(tmp_path: Path) -> None:
+    """A positional field (not one of ours today) is written by Whoosh's own posting writer."""
+    schema = Schema(
+        id=ID(stored=True),
+        words=TEXT(analyzer=JiebaTokenizer()),  # positions: not a fast field
+        body=CountedText(analyzer=JiebaTokenizer(), phrase=False),
+        n=NUMERIC(stored=True, sortable=True),
+    )
+    assert set(build.fast_fields(schema)) == {"id", "body", "n"}
+    rng = random.Random(3)
+    docs = [
+        {"id": f"d{i}", "words": "".join(rng.choices(_WORDS, k=9)), "body": "低保" * i, "n": i}
+        for i in range(150)
+    ]
+    expected = FileStorage(str(tmp_path / "a")).create().create_index(schema, indexname="t")
+    with expected.writer() as writer:
+        for fields in docs:
+            writer.add_document(**fields)
+    folder = tmp_path / "b"
+    actual = FileStorage(str(folder)).create().create_index(schema, indexname="t")
+    runs = build.write_runs(folder, schema, docs, 0, max_postings=400)
+    assert len(runs) > 2
+    segment = build.merge_runs(actual.storage, schema, "t", folder, runs)
+    TOC(schema, [segment], 1).write(actual.storage, "t")
+    assert_same_index(expected, whoosh_index.open_dir(str(tmp_path / "b"), indexname="t"))
+
+
+def test_a_document_withdrawn_during_the_rebuild_leaves_a_deleted_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store(tmp_path, n=40)
+    get_many = Store.get_many
+
+    def withdrawing(self: Store, ids: Any) -> Any:
+        if "d0003" in ids and not withdrawn:  # a sync withdraws it after the ids were listed
+            withdrawn.append(True)
+            with self.write() as tx:
+                tx.set_visibility("d0003", WITHDRAWN, actor="sync", action="withdraw")
+        return get_many(self, ids)
+
+    withdrawn: list[bool] = []
+
+    monkeypatch.setattr(Store, "get_many", withdrawing)
+    index = SearchIndex(tmp_path / "index")
+    assert index.rebuild(store) == 38
+    assert index.status(store).healthy
+    with index.open().searcher() as searcher:
+        assert searcher.document(id="d0003") is None
+        assert searcher.document(id="d0004")["title"] == store.get_many(["d0004"])[0].title
+
+
+@given(
+    st.text(
+        alphabet="低保申请城乡人民政府𠀀𠀁ＡＢ１２abZ09 。，\n\u4dbf\u3400\uf900\ufaff", max_size=60
+    )
+)
+def test_bigram_codes_count_what_the_tokenizer_gives(text: str) -> None:
+    codes, runs = bigram_codes(text)
+    assert Counter([*map(code_term, codes.tolist()), *runs]) == Counter(
+        BigramTokenizer().terms(text)
+    )
