@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import io
 import mmap
 import os
 import pickle
@@ -685,10 +684,9 @@ def _join_blocks(blocks: list[bytes]) -> bytes:
     last_id = maxw = 0
     lmin, lmax = 255, 0
     for block in blocks:
-        stream = io.BytesIO(block)
-        stream.seek(4)
-        count, block_last, block_maxw, compression, block_lmin, block_lmax = pickle.load(stream)
-        raw = block[stream.tell() :]
+        info = pickle.loads(memoryview(block)[4:])  # (the block data after it is ignored)
+        count, block_last, block_maxw, compression, block_lmin, block_lmax = info
+        raw = block[4 + len(dumps(info, 2)) :]  # the info as written: pickled the same way
         block_ids, block_weights, block_values = pickle.loads(
             zlib.decompress(raw) if compression else raw
         )
