@@ -137,8 +137,9 @@ class SearchIndex:
         return _meta(ix)[0]
 
     # -- writing ---------------------------------------------------------------------------
-    def catch_up(self, store: Store, progress: ProgressFn | None = None) -> int:
-        """Apply every store change after the last one indexed; returns how many documents."""
+    def catch_up(self, store: Store, progress: ProgressFn | None = None, procs: int = 1) -> int:
+        """Apply every store change after the last one indexed; returns how many documents.
+        ``procs`` is for a catch-up done as a rebuild (see :meth:`rebuild`)."""
         since = self.indexed_seq()
         changed = store.changed_since(since)
         if not changed:
@@ -146,7 +147,7 @@ class SearchIndex:
         if len(changed) > _REBUILD_ABOVE and len(changed) * 2 > store.count_visible():
             # a first sync or a big import: one writer and one merge beats many small commits,
             # each of which Whoosh merges into the segments before it
-            self.rebuild(store, progress)
+            self.rebuild(store, progress, procs)
             return len(changed)
         ix = self.open()
         total = len(changed)

@@ -75,9 +75,10 @@ class KioskContext:
 
         return SearchIndex(self.index_dir, blob_dir=self.blob_dir)
 
-    def catch_up_index(self, progress: ProgressFn | None = None) -> int:
-        """Index every store change not yet indexed (after an import, a sync or a review)."""
-        return self.search_index().catch_up(self.store(), progress)
+    def catch_up_index(self, progress: ProgressFn | None = None, procs: int = 1) -> int:
+        """Index every store change not yet indexed (after an import, a sync or a review);
+        ``procs`` > 1 (command line only) lets a catch-up that becomes a rebuild use workers."""
+        return self.search_index().catch_up(self.store(), progress, procs)
 
     def reconcile_index(self, progress: ProgressFn | None = None) -> str:
         """Start-up check: rebuild or catch up the index so it agrees with the store."""

@@ -178,7 +178,10 @@ def import_(context: KioskContext, paths: tuple[Path, ...]) -> None:
     for folder in {p if p.is_dir() else p.parent for p in paths}:
         import_blobs(store, folder, context.blob_dir)
     with _bar("更新索引 (index)", 100) as bar:
-        context.catch_up_index(lambda done, total: bar.update(done * 100 // total - bar.pos))
+        context.catch_up_index(
+            lambda done, total: bar.update(done * 100 // total - bar.pos),
+            procs=os.cpu_count() or 1,
+        )
     click.echo(
         f"新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}，"
         f"隔离待审 {report.quarantined}，拒收 {len(report.rejected)}"
