@@ -23,13 +23,11 @@ text, so quotes, ``AND OR NOT``, brackets or emoji cannot raise. What it does wi
 from __future__ import annotations
 
 import bisect
-import html
 import itertools
 import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +39,7 @@ from index.correction import Corrector, bigram_doc_frequency, fix_in_context, to
 from index.indexer import SearchIndex
 from index.lexicon import REGION_SUFFIXES, function_words, region_names, strip_region_suffix
 from index.query import Alternative, Concept, ConceptMatch, MatchKind
+from index.results import Facet, Hit, SearchResults
 from index.schema import META_ID
 from index.scoring import IndexArrays, PostingCache, best_of, make_plan, rank
 from index.synonyms import Synonyms, default_synonyms
@@ -78,93 +77,6 @@ _MAX_CONCEPTS = 10
 _MAX_WORD = 8
 _SNIPPET_CHARS = 90
 _CACHE_SIZE = 256
-
-
-@dataclass(frozen=True)
-class Facet:
-    value: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One result card."""
-
-    id: str
-    title: str
-    score: float
-    status: str
-    category: str
-    agency: str
-    kind: str
-    doc_number: str
-    published: str  # ISO date or ""
-    snippet: str
-    #: (start, end) character ranges of query terms inside ``snippet``
-    highlights: tuple[tuple[int, int], ...] = ()
-    #: "all" when the document holds every concept asked for (or is the exact title or
-    #: 发文字号 asked for), "partial" when only some
-    match: MatchKind = "all"
-    #: the concepts it holds, as typed (see :attr:`SearchResults.concepts`)
-    matched: tuple[str, ...] = ()
-
-    def snippet_html(self) -> str:
-        """The snippet with query terms in ``<b>``, everything else escaped."""
-        out, last = [], 0
-        for start, end in self.highlights:
-            out.append(html.escape(self.snippet[last:start]))
-            out.append(f"<b>{html.escape(self.snippet[start:end])}</b>")
-            last = end
-        out.append(html.escape(self.snippet[last:]))
-        return "".join(out)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "score": round(self.score, 4),
-            "status": self.status,
-            "category": self.category,
-            "agency": self.agency,
-            "kind": self.kind,
-            "doc_number": self.doc_number,
-            "published": self.published,
-            "snippet": self.snippet,
-            "highlights": [list(h) for h in self.highlights],
-            "match": self.match,
-            "matched": list(self.matched),
-        }
-
-
-@dataclass
-class SearchResults:
-    query: str
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[Facet]] = field(default_factory=dict)
-    #: a corrected query when the words look like homophone typos (低包 → 低保)
-    did_you_mean: str | None = None
-    #: words the pinyin in the query was read as (dibao → 低保)
-    pinyin_words: list[str] = field(default_factory=list)
-    #: the words searched for, after segmentation and synonyms (for highlighting in documents)
-    terms: list[str] = field(default_factory=list)
-    #: True when no document holds every concept: ``total`` and the facets count the documents
-    #: holding some of them, and every hit is a partial match
-    relaxed: bool = False
-    #: True when ``total`` is an estimate ("约 N 篇"); counting is exact, so only when the
-    #: safety net of :mod:`index.scoring` stopped a query early
-    total_is_estimate: bool = False
-    #: what was searched for: the concepts, with their alternatives and whether required
-    concepts: list[Concept] = field(default_factory=list)
-    #: partial matches ranked after the ``total`` full ones (hits go on into them)
-    total_partial: int = 0
-    #: the corrected text that was searched instead of the typed one (就业创叶 → 就业创业);
-    #: ``query`` keeps what was typed, for a "search what I typed" tap
-    corrected: str | None = None
-    #: a place or year typed with the topic that narrowed the results ("重庆", "2021年")
-    narrowed_to: list[str] = field(default_factory=list)
-    #: a place or year that matched nothing, so results are shown without it ("湖南")
-    not_found_for: list[str] = field(default_factory=list)
 
 
 class SearchEngine:

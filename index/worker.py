@@ -26,23 +26,27 @@ One request a line on stdin, one answer a line on stdout, in order:
 
 Either side ignores fields it does not know, so both may grow: results carry whatever
 :meth:`Hit.to_json` writes, and :func:`results_from_json` keeps every field :class:`Hit` declares.
-The worker never writes the index: the kiosk reconciles it before starting the worker, and the
-engine sees each later commit on its next search.
+Before it answers anything the worker brings the index level with the store (the start-up check
+of :meth:`SearchIndex.reconcile`: usually nothing to do, a catch-up after a crash, a rebuild after
+an upgrade), so the kiosk's screen is up while that runs. A long check reports how far it got on
+lines without a tag, ``{"progress": [done, total]}``; the engine sees each later commit (a sync)
+on its next search.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from index.engine import Facet, Hit, SearchEngine, SearchResults
+from index.engine import SearchEngine
+from index.results import results_from_json, results_to_json
 from kiosk import handwriting
 
 __all__ = ["answer", "main", "results_from_json", "results_to_json", "serve"]
@@ -52,54 +56,6 @@ log = logging.getLogger(__name__)
 _WARM_QUERY = "低保"
 #: Columns ``counts`` counts (Home's tiles).
 COUNTED = ("category", "kind", "status")
-
-_HIT_FIELDS = {f.name: f for f in dataclasses.fields(Hit)}
-#: Fields of SearchResults that stay in the worker: the query plan (Concept objects) is the
-#: engine's own; the screen reads ``terms`` and each hit's ``match``/``matched``.
-NOT_SENT = frozenset({"concepts"})
-_RESULT_FIELDS = {f.name for f in dataclasses.fields(SearchResults)} - {"hits", "facets"} - NOT_SENT
-
-
-# -- results as JSON (both ends) -------------------------------------------------------------
-def results_to_json(results: SearchResults) -> dict[str, Any]:
-    data = {name: getattr(results, name) for name in sorted(_RESULT_FIELDS)}
-    # Hit.to_json rounds the score for people; the screen gets it exactly
-    data["hits"] = [{**hit.to_json(), "score": hit.score} for hit in results.hits]
-    data["facets"] = {
-        name: [[f.value, f.count] for f in facets] for name, facets in results.facets.items()
-    }
-    return data
-
-
-def results_from_json(data: dict[str, Any]) -> SearchResults:
-    """The inverse of :func:`results_to_json` (:data:`NOT_SENT` fields keep their defaults);
-    fields this side does not know are ignored."""
-    values = {name: data[name] for name in _RESULT_FIELDS if name in data}
-    values.setdefault("query", "")
-    values.setdefault("total", 0)
-    return SearchResults(
-        hits=[_hit_from_json(h) for h in data.get("hits", [])],
-        facets={
-            str(name): [Facet(str(v), int(c)) for v, c in facets]
-            for name, facets in (data.get("facets") or {}).items()
-        },
-        **values,
-    )
-
-
-def _hit_from_json(data: dict[str, Any]) -> Hit:
-    values = {}
-    for name, value in data.items():
-        spec = _HIT_FIELDS.get(name)
-        if spec is None:
-            continue  # a field this side's Hit does not have
-        # JSON has no tuples; Hit's tuple fields (highlights) are tuples of tuples
-        values[name] = _tuples(value) if str(spec.type).startswith("tuple") else value
-    return Hit(**values)
-
-
-def _tuples(value: Any) -> Any:
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 # -- answering -------------------------------------------------------------------------------
@@ -229,6 +185,11 @@ def serve(
         out.flush()
 
 
+def _report_progress(out: IO[str], done: int, total: int) -> None:
+    out.write(json.dumps({"progress": [done, total]}) + "\n")
+    out.flush()
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m index.worker --data-dir D``: serve stdin until it closes."""
     parser = argparse.ArgumentParser(prog="python -m index.worker", description=__doc__)
@@ -243,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False) as stdout,
     ):
         try:
+            context.reconcile_index(partial(_report_progress, stdout))
             serve(context.engine(reconcile=False), stdin, stdout)
         finally:
             context.close()

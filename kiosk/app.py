@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 from kiosk import __version__
 from kiosk.errors import KioskError
-from kiosk.importer import ImportReport, import_blobs, import_paths
 from kiosk.paths import asset, default_data_dir
 from kiosk.progress import ProgressFn
 from kiosk.settings import SearchSettings, SyncSettings
-from kiosk.status import StatusSnapshot, local_time
+from kiosk.status import StatusSnapshot, content_as_of, local_time
 from kiosk.store import QUARANTINED, REJECTED, VISIBLE, Store
 
 if TYPE_CHECKING:
     from index import SearchEngine, SearchIndex
+    from kiosk.importer import ImportReport
 
 __all__ = ["DEMO_DIR", "LOCAL_SYNONYMS_SETTING", "KioskContext"]
 
@@ -125,7 +125,6 @@ class KioskContext:
 
     def status(self, now: dt.datetime | None = None) -> StatusSnapshot:
         """Gather the librarian's status (opens the index: call it off the UI thread)."""
-        from sync.client import content_as_of
         from sync.schedule import Schedule, earliest_run
 
         now = now or dt.datetime.now()
@@ -170,6 +169,8 @@ class KioskContext:
         if store.last_change_seq() > 0:
             return None
         log.info("empty data dir %s: loading demo content", self.data_dir)
+        from kiosk.importer import import_blobs, import_paths
+
         report = import_paths(store, [DEMO_DIR], source="demo", progress=progress)
         import_blobs(store, DEMO_DIR, self.blob_dir)
         self.catch_up_index()

@@ -114,17 +114,15 @@ def run(context: KioskContext, windowed: bool) -> None:
 
 
 def _prepare(context: KioskContext) -> None:
-    if context.store().last_change_seq() == 0:  # only an empty data dir gets the demo content
+    """Only an empty data dir gets the demo content here; the index check that may take long
+    (a rebuild after an upgrade) runs in the search worker once the screen is up."""
+    if context.store().last_change_seq() == 0:
         with _bar("载入示例内容 (demo content)", 100) as bar:
             report = context.ensure_content(
                 lambda done, total: bar.update(done * 100 // total - bar.pos)
             )
         if report is not None:
             click.echo(f"已载入示例内容 {report.added} 篇。", err=True)
-    with _bar("检查索引 (index)", 100) as bar:
-        context.reconcile_index(
-            lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos)
-        )
 
 
 # -- set-pin ---------------------------------------------------------------------------------

@@ -7,8 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["KIND_LABELS", "VISIBILITY_LABELS", "StatusSnapshot", "local_time"]
+if TYPE_CHECKING:
+    from kiosk.store import Store
+
+__all__ = [
+    "KIND_LABELS",
+    "SETTING_CONTENT_AS_OF",
+    "VISIBILITY_LABELS",
+    "StatusSnapshot",
+    "content_as_of",
+    "local_time",
+]
+
+#: The store setting sync keeps: the publication time of the newest batch applied here.
+SETTING_CONTENT_AS_OF = "sync.content_as_of"
 
 KIND_LABELS = {
     "disclosure": "公开信息", "policy": "政策文件", "guide": "办事指南",
@@ -23,6 +37,16 @@ VISIBILITY_LABELS = {
 def local_time(utc: dt.datetime) -> dt.datetime:
     """A naive UTC time from the store → naive local wall-clock time."""
     return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def content_as_of(store: Store) -> dt.date | None:
+    """The publication date of the newest batch applied here (None before the first): how recent
+    the content is, whatever the feed's metadata claims."""
+    at = str(store.get_setting(SETTING_CONTENT_AS_OF, "") or "")
+    try:
+        return dt.date.fromisoformat(at[:10])
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

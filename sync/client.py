@@ -35,6 +35,7 @@ import kiosk
 from kiosk.errors import StoreError
 from kiosk.screening import ContentScreen, default_screen
 from kiosk.settings import SyncSettings
+from kiosk.status import SETTING_CONTENT_AS_OF, content_as_of
 from kiosk.store import Store
 from sync._apply import (
     MAX_BATCH_BYTES,
@@ -74,7 +75,6 @@ SETTING_LAST_ERROR = "sync.last_error"
 SETTING_LAST_RESULT = "sync.last_result"
 SETTING_LAST_REJECTIONS = "sync.last_rejections"
 #: When the newest applied batch was published (UTC ISO 8601): what "资料截至" shows.
-SETTING_CONTENT_AS_OF = "sync.content_as_of"
 #: ``{batch number: sha256}`` of the batches applied here, to notice another history (a fork).
 SETTING_BATCH_HASHES = "sync.batch_hashes"
 _KEEP_BATCH_HASHES = 1000
@@ -678,16 +678,6 @@ def error_code(error: BaseException | None) -> str:
                 return code
         error = error.__cause__
     return "other"
-
-
-def content_as_of(store: Store) -> dt.date | None:
-    """The publication date of the newest batch applied here (None before the first): how recent
-    the content is, whatever the feed's metadata claims."""
-    at = str(store.get_setting(SETTING_CONTENT_AS_OF, "") or "")
-    try:
-        return dt.date.fromisoformat(at[:10])
-    except ValueError:
-        return None
 
 
 def content_date(at: str) -> str:

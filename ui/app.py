@@ -24,7 +24,7 @@ from ui.mainwindow import MainWindow
 from ui.printing import Printer
 from ui.services import Services
 from ui.speech import Speaker
-from ui.theme import Theme
+from ui.theme import Theme, form_for_size
 
 __all__ = ["build_window", "create_application", "run_kiosk", "start_kiosk", "stop_kiosk"]
 
@@ -69,6 +69,10 @@ def build_window(
     settings = settings or UiSettings.load(store)
     theme = Theme()
     theme.load_fonts()
+    # the form the window will take on this screen, so the style is applied once, not again
+    # when the first resize changes the form (each stylesheet re-polishes every widget)
+    screen = app.primaryScreen().geometry()
+    theme.form = form_for_size(screen.width(), screen.height())
     theme.apply(app, scale=settings.text_scale, high_contrast=settings.high_contrast)
     services = Services(context, settings, speaker=speaker, printer=printer, theme=theme)
     services.printer.forget_personal()  # a request PDF a crash left behind

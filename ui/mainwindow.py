@@ -186,6 +186,8 @@ class MainWindow(QWidget):
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)
         self._notice_timer.timeout.connect(self.notice.hide)
+        services.index_preparing.connect(self._on_index_preparing)
+        services.engine_ready.connect(self._on_engine_ready)
         self._clock_timer = QTimer(self)
         self._clock_timer.timeout.connect(self._tick_clock)
         self._clock_timer.start(15_000)
@@ -385,6 +387,16 @@ class MainWindow(QWidget):
             self.history = [("home", {})]
             self.stack.setCurrentWidget(self.screens["home"])
         self.show_notice("刚才出了点小问题，已经回到首页，请重新操作。")
+
+    def _on_index_preparing(self, done: int, total: int) -> None:
+        percent = done * 100 // total if total else 0
+        self.show_notice(
+            f"正在整理资料目录（{percent}%），整理好后即可查找。其他功能可以正常使用。", 60_000
+        )
+
+    def _on_engine_ready(self) -> None:
+        if self.notice.text().startswith("正在整理资料目录"):
+            self.notice.hide()
 
     def show_notice(self, text: str, ms: int = 10_000) -> None:
         self.notice.setText(text)

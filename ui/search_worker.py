@@ -81,10 +81,13 @@ class SearchWorker(QObject):
     Signals:
         ready(): the worker has opened the engine and its vocabulary (after every start).
         restarted(): a worker that had died was started again.
+        preparing(int, int): documents done and in all while the worker brings the index level
+            with the store before its first answer (a rebuild after an upgrade takes minutes).
     """
 
     ready = Signal()
     restarted = Signal()
+    preparing = Signal(int, int)
 
     def __init__(
         self,
@@ -242,6 +245,13 @@ class SearchWorker(QObject):
             log.warning("search worker wrote a line that is not JSON: %.200r", line)
             return
         request = self._sent
+        if isinstance(reply, dict) and "tag" not in reply and "progress" in reply:
+            # the start-up index check is moving: not hung, however long a rebuild takes
+            if request is not None:
+                self._watchdog.start(WARM_TIMEOUT_MS)
+            done, total = (int(x) for x in reply["progress"])
+            self.preparing.emit(done, total)
+            return
         if not isinstance(reply, dict) or request is None or reply.get("tag") != request.token:
             log.warning("search worker answered out of turn: %.200r", line)
             return

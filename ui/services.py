@@ -28,8 +28,8 @@ from kiosk.eligibility import AREA_LABELS
 from kiosk.locality import LocalStandard, current_office, local_standards, office_lines
 from kiosk.pin import PinGuard
 from kiosk.settings import LocationSettings, UiSettings
+from kiosk.status import content_as_of
 from kiosk.store import Store
-from sync.client import content_as_of
 from ui.keyboard import Candidate
 from ui.pinyin_input import char_candidates
 from ui.printing import Printer
@@ -79,9 +79,12 @@ class Services(QObject):
 
     Signals:
         engine_ready(): the search worker has its engine and vocabulary open (after each start).
+        index_preparing(int, int): the worker is still bringing the index level with the store
+            (documents done, in all); searches wait until ``engine_ready``.
     """
 
     engine_ready = Signal()
+    index_preparing = Signal(int, int)
 
     def __init__(
         self,
@@ -104,6 +107,7 @@ class Services(QObject):
         self.runner = runner or TaskRunner(parent=self)
         self.worker = worker or SearchWorker(context.data_dir, parent=self)
         self.worker.ready.connect(self.engine_ready.emit)
+        self.worker.preparing.connect(self.index_preparing.emit)
         self.printer = printer or Printer(context.data_dir / "prints", self.theme.font_family)
         self._speaker = speaker
         self.pin = PinGuard(self.store, self.settings.pin_max_failures, self.settings.pin_lockout_s)
@@ -350,7 +354,7 @@ def keyboard_candidates(letters: str, words: list[list[str]]) -> list[Candidate]
 
 
 def _results(data: dict[str, Any]) -> SearchResults:
-    from index.worker import results_from_json
+    from index.results import results_from_json
 
     return results_from_json(data)
 

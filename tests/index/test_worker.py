@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from index import SearchResults
-from index.worker import NOT_SENT, answer, results_from_json, results_to_json, serve
+from index.results import NOT_SENT, results_from_json, results_to_json
+from index.worker import answer, serve
 from kiosk.app import KioskContext
 
 
@@ -88,3 +90,22 @@ def test_the_worker_process_serves_stdin_until_it_closes(demo_dir: Path) -> None
     answers = [json.loads(x) for x in done.stdout.decode().splitlines()]
     assert [a["tag"] for a in answers] == [1, 2]
     assert len(answers[1]["result"]["hits"]) == 2
+
+
+def test_the_worker_brings_the_index_level_before_it_answers(demo_copy: Path) -> None:
+    """`kiosk run` shows the screen first; the worker does the start-up index check (here a
+    rebuild: the index is gone, as after an upgrade) and says how far it got."""
+    shutil.rmtree(demo_copy / "index")
+    requests = '{"tag": 1, "q": "低保", "limit": 2}\n'
+    done = subprocess.run(
+        [sys.executable, "-m", "index.worker", "--data-dir", str(demo_copy)],
+        input=requests.encode(),
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    lines = [json.loads(x) for x in done.stdout.decode().splitlines()]
+    progress = [line["progress"] for line in lines if "progress" in line]
+    assert progress and progress[-1][0] == progress[-1][1] > 0
+    (answer,) = [line for line in lines if "tag" in line]
+    assert answer["ok"] and answer["result"]["total"] > 0

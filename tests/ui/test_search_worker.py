@@ -7,11 +7,13 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
 
+from ui import search_worker
 from ui.search_worker import SearchUnavailable, SearchWorker
 from ui.services import Services
 from ui.workers import explain
@@ -175,3 +177,31 @@ def test_a_hung_worker_is_replaced_and_its_search_fails(
     _search(services, "医保", got)
     assert services.wait()
     assert got and got[0][1].total > 0
+
+
+_SLOW_START = """
+import json, sys, time
+for done in range(8):  # a long start-up index check, reporting as it goes
+    print(json.dumps({"progress": [done, 8]}), flush=True)
+    time.sleep(0.2)
+for line in sys.stdin:
+    print(json.dumps({"tag": json.loads(line)["tag"], "ok": True, "result": {}}), flush=True)
+"""
+
+
+def test_a_worker_still_checking_the_index_is_not_taken_for_hung(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(search_worker, "WARM_TIMEOUT_MS", 500)  # less than the 1.6 s check
+    script = tmp_path / "slow_start.py"
+    script.write_text(_SLOW_START, encoding="utf-8")
+    worker = SearchWorker(tmp_path, arguments=[str(script)])
+    seen: list[tuple[int, int]] = []
+    worker.preparing.connect(lambda done, total: seen.append((done, total)))
+    try:
+        with qtbot.waitSignal(worker.ready, timeout=10_000):
+            worker.start()
+        assert worker.starts == 1, "never killed for taking long"
+        assert seen == [(done, 8) for done in range(8)]
+    finally:
+        worker.shutdown()
