@@ -192,6 +192,16 @@ class SearchEngine:
         """Candidate words for typed pinyin, from the index's own vocabulary."""
         return self.vocabulary.pinyin_candidates(letters, limit)
 
+    def generation(self) -> int:
+        """The index generation on disk (it changes with every commit)."""
+        return int(self._ix.latest_generation())
+
+    def is_cached(self, text: str, *, limit: int = 20) -> bool:
+        """Whether a search for ``text`` (no filters, first page) would come from the cache."""
+        with self._lock:
+            self._refresh()
+            return (clean_query(text), (), limit, 0, True, True) in self._cache
+
     def document_count(self) -> int:
         with self._lock:
             searcher = self._refresh()
@@ -661,10 +671,12 @@ def _facets(arrays: IndexArrays, matched: Any) -> dict[str, list[Facet]]:
     facets: dict[str, list[Facet]] = {}
     for name in FACETS:
         counts = np.bincount(arrays.codes[name][matched], minlength=len(arrays.values[name]))
+        values = arrays.values[name]
+        # only the values present (a county's agencies number in the hundreds)
         pairs = [
-            (value, int(count))
-            for value, count in zip(arrays.values[name], counts, strict=True)
-            if count and value not in ("", 0, None)
+            (values[code], int(counts[code]))
+            for code in np.flatnonzero(counts)
+            if values[code] not in ("", 0, None)
         ]
         if name == "year":
             pairs.sort(key=lambda kv: -int(kv[0]))

@@ -20,7 +20,8 @@ One request a line on stdin, one answer a line on stdout, in order:
   librarian's own synonym lines, from the next search on), ``counts`` (indexed documents by
   category, kind and status: ``{"category": {"社会救助": 812, …}, "kind": {…}, "status": {…}}``,
   exact at any size, unlike facets, which are counted over the first matches) or ``warm`` (opens
-  the pinyin vocabulary and runs one search; ``{"documents": N}``); for the 手写 pad, ``rank``
+  the pinyin vocabulary and runs one search; ``{"documents": N}``; ``queries``: searches to warm
+  up while idle, see :mod:`index.warmup`); for the 手写 pad, ``rank``
   (``chars`` from the recogniser, ``before`` = text before the cursor: the characters reordered,
   those that fit the index's words first) and ``complete`` (``before``: ``[[word, rest], …]``).
 
@@ -38,15 +39,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import select
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from index.engine import SearchEngine
 from index.results import results_from_json, results_to_json
+from index.warmup import Warmer
 from kiosk import handwriting
 
 __all__ = ["answer", "main", "results_from_json", "results_to_json", "serve"]
@@ -54,6 +58,8 @@ __all__ = ["answer", "main", "results_from_json", "results_to_json", "serve"]
 log = logging.getLogger(__name__)
 
 _WARM_QUERY = "低保"
+#: Seconds between looks at the index while idle (a sync's commit means warming up again).
+_IDLE_CHECK_S = 30.0
 #: Columns ``counts`` counts (Home's tiles).
 COUNTED = ("category", "kind", "status")
 
@@ -65,6 +71,7 @@ def answer(
     filters: dict[str, str] | None = None,
     limit: int = 10,
     correct: bool = True,
+    warmer: Warmer | None = None,
 ) -> str:
     """The answer line (without newline) to one request line.
 
@@ -79,7 +86,7 @@ def answer(
         return json.dumps([h.to_json() for h in results.hits], ensure_ascii=False)
     tag = request.get("tag")
     try:
-        reply: dict[str, Any] = {"tag": tag, "ok": True, "result": _run(engine, request)}
+        reply: dict[str, Any] = {"tag": tag, "ok": True, "result": _run(engine, request, warmer)}
     except Exception as e:  # one bad request must not end the worker
         log.exception("search worker request failed: %.200s", line)
         reply = {"tag": tag, "ok": False, "error": f"{type(e).__name__}: {e}"}
@@ -96,7 +103,7 @@ def _request(line: str) -> dict[str, Any] | None:
     return request if isinstance(request, dict) else None
 
 
-def _run(engine: SearchEngine, request: dict[str, Any]) -> Any:
+def _run(engine: SearchEngine, request: dict[str, Any], warmer: Warmer | None) -> Any:
     op = request.get("op", "search")
     text = str(request.get("q", ""))
     if op == "search":
@@ -127,6 +134,8 @@ def _run(engine: SearchEngine, request: dict[str, Any]) -> Any:
     if op == "counts":
         return _counts(engine)
     if op == "warm":
+        if warmer is not None:
+            warmer.want([str(q) for q in request.get("queries", [])])
         _ = engine.vocabulary
         # one search loads the code and index pages every search needs, so the villager's
         # first search is not the slow one
@@ -178,11 +187,37 @@ def serve(
     filters: dict[str, str] | None = None,
     limit: int = 10,
     correct: bool = True,
+    warmer: Warmer | None = None,
 ) -> None:
     """Answer each line of ``lines`` on ``out``, flushing after each, until the input ends."""
     for line in lines:
-        out.write(answer(engine, line.rstrip("\r\n"), filters, limit, correct) + "\n")
+        out.write(answer(engine, line.rstrip("\r\n"), filters, limit, correct, warmer) + "\n")
         out.flush()
+
+
+def requests_between_warm_ups(fd: int, warmer: Warmer) -> Iterator[str]:
+    """The lines arriving on ``fd``; while none is waiting, one warm-up step at a time.
+
+    A request that arrives during a step waits for that step only (one search).
+    """
+    buffer = b""
+    while True:
+        if b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            yield line.decode("utf-8", "replace")
+            continue
+        warming = warmer.pending()
+        ready, _, _ = select.select([fd], [], [], 0 if warming else _IDLE_CHECK_S)
+        if not ready:
+            if warming:
+                warmer.step()
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:  # the kiosk closed our input: finish
+            if buffer:
+                yield buffer.decode("utf-8", "replace")
+            return
+        buffer += chunk
 
 
 def _report_progress(out: IO[str], done: int, total: int) -> None:
@@ -199,13 +234,13 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.app import KioskContext
 
     context = KioskContext(args.data_dir)
-    with (
-        open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False) as stdin,
-        open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False) as stdout,
-    ):
+    with open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False) as stdout:
         try:
             context.reconcile_index(partial(_report_progress, stdout))
-            serve(context.engine(reconcile=False), stdin, stdout)
+            engine = context.engine(reconcile=False)
+            warmer = Warmer(engine, context.store())
+            lines = requests_between_warm_ups(sys.stdin.fileno(), warmer)
+            serve(engine, lines, stdout, warmer=warmer)
         finally:
             context.close()
 

@@ -117,6 +117,8 @@ class SearchWorker(QObject):
         self._restart.timeout.connect(self.start)
         #: see :data:`ANSWER_TIMEOUT_MS`
         self.answer_timeout_ms = ANSWER_TIMEOUT_MS
+        #: searches the worker warms up while idle (Home's tiles; see index/warmup.py)
+        self.warm_queries: list[str] = []
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
         self._watchdog.timeout.connect(self._on_hung)
@@ -182,7 +184,8 @@ class SearchWorker(QObject):
         process.start(sys.executable, self.arguments)
         # the first request warms the engine up; its answer says the worker is ready
         self._next += 1
-        warm = _Request(self._next, _WARM, {"op": "warm"}, self._on_warm, None, True, True)
+        payload = {"op": "warm", "queries": list(self.warm_queries)}
+        warm = _Request(self._next, _WARM, payload, self._on_warm, None, True, True)
         self._latest[warm.channel] = warm.token
         self._transmit(warm)
         if self.starts > 1:

@@ -20,7 +20,7 @@ from functools import partial
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from kiosk import handwriting
 from kiosk.app import KioskContext
@@ -37,7 +37,7 @@ from ui.search_worker import SearchWorker
 from ui.speech import Speaker
 from ui.theme import Theme
 from ui.tiles import load_tiles
-from ui.workers import TaskRunner
+from ui.workers import StepQueue, TaskRunner
 
 if TYPE_CHECKING:
     from index import SearchResults
@@ -106,6 +106,9 @@ class Services(QObject):
         self.theme = theme or Theme()
         self.runner = runner or TaskRunner(parent=self)
         self.worker = worker or SearchWorker(context.data_dir, parent=self)
+        self.worker.warm_queries = [tile.query for tile in load_tiles() if tile.query]
+        #: UI-thread work done a slice at a time (result cards)
+        self.steps = StepQueue(self)
         self.worker.ready.connect(self.engine_ready.emit)
         self.worker.preparing.connect(self.index_preparing.emit)
         self.printer = printer or Printer(context.data_dir / "prints", self.theme.font_family)
@@ -184,6 +187,9 @@ class Services(QObject):
             if left <= 0:
                 return False
             if not self.worker.wait(left) or not self.runner.wait(left):
+                continue
+            if self.steps.busy():  # cards still being built, a slice per turn of the loop
+                QCoreApplication.processEvents()
                 continue
             if not self.worker.busy():  # a result's callback may have asked for more
                 return True

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +19,8 @@ import pytest
 
 from index import SearchResults
 from index.results import NOT_SENT, results_from_json, results_to_json
-from index.worker import answer, serve
+from index.warmup import Warmer
+from index.worker import answer, requests_between_warm_ups, serve
 from kiosk.app import KioskContext
 
 
@@ -109,3 +113,43 @@ def test_the_worker_brings_the_index_level_before_it_answers(demo_copy: Path) ->
     assert progress and progress[-1][0] == progress[-1][1] > 0
     (answer,) = [line for line in lines if "tag" in line]
     assert answer["ok"] and answer["result"]["total"] > 0
+
+
+def test_while_idle_the_worker_warms_the_tiles_and_this_kiosks_frequent_searches(
+    demo_copy: Path,
+) -> None:
+    context = KioskContext(demo_copy)
+    store = context.store()
+    for _ in range(3):
+        store.count_usage("search", "医疗救助")
+    engine = context.engine(reconcile=False)
+    warmer = Warmer(engine, store)
+    warmer.want(["低保"])  # a Home tile
+    read_end, write_end = os.pipe()
+
+    def request_once_idle() -> None:
+        while warmer._generation is None or warmer._todo:  # still warming up
+            time.sleep(0.01)
+        os.write(write_end, b'{"tag": 1, "q": "\xe4\xbd\x8f\xe6\x88\xbf"}\n')  # 住房
+
+    typist = threading.Thread(target=request_once_idle)
+    typist.start()
+    try:
+        lines = requests_between_warm_ups(read_end, warmer)
+        assert json.loads(next(lines)) == {"tag": 1, "q": "住房"}
+    finally:
+        typist.join()
+        os.close(read_end)
+        os.close(write_end)
+    assert engine.is_cached("低保") and engine.is_cached("医疗救助")
+    assert not engine.is_cached("住房")
+    # a sync's commit: the searches are warmed again on the new index
+    doc_id = engine.search("低保", limit=1).hits[0].id
+    with store.write() as tx:
+        tx.set_visibility(doc_id, "hidden", actor="test", action="hide", note=None)
+    context.catch_up_index()
+    assert not engine.is_cached("低保")
+    assert warmer.pending()
+    warmer.run_all()
+    assert engine.is_cached("低保")
+    context.close()

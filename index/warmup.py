@@ -1,0 +1,79 @@
+"""What the search worker does while nobody is waiting for it: warm the engine up.
+
+A villager's first search for a common topic used to pay for reading its posting lists from disk
+(at 200,000 documents tens of milliseconds per common word), a first typo for loading pypinyin
+(≈ 2 s). The worker answers every request first; between requests :class:`Warmer` runs one step
+at a time: pypinyin, the vocabulary, then the searches people ask for most — the Home tiles the
+screen sends and this kiosk's most frequent searches of the last 90 days — in the very shape of
+the results screen's first page, so those answers come from the result cache. After each commit
+(a sync) the searches are warmed again on the new index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from index.vocabulary import to_pinyin
+
+if TYPE_CHECKING:
+    from index.engine import SearchEngine
+    from kiosk.store import Store
+
+__all__ = ["Warmer"]
+
+#: This kiosk's most frequent searches warmed (after the ones the screen sends).
+TOP_SEARCHES = 20
+USAGE_DAYS = 90
+#: The results screen's first page (ui/screens/results.py PAGE_SIZE).
+RESULT_PAGE = 20
+
+
+class Warmer:
+    """Warm-up steps for one engine; :meth:`pending` refills them after each commit."""
+
+    def __init__(self, engine: SearchEngine, store: Store | None = None) -> None:
+        self.engine = engine
+        self.store = store
+        self.queries: list[str] = []
+        self._generation: int | None = None
+        self._todo: deque[Callable[[], Any]] = deque()
+
+    def want(self, queries: list[str]) -> None:
+        """Warm these searches (the screen's tiles) before the most frequent ones."""
+        self.queries = [q for q in dict.fromkeys(str(q).strip() for q in queries) if q]
+        self._generation = None  # plan again at the next pending()
+
+    def pending(self) -> bool:
+        generation = self.engine.generation()
+        if generation != self._generation:
+            self._generation = generation
+            self._todo = deque(self._steps())
+        return bool(self._todo)
+
+    def step(self) -> None:
+        if self._todo:
+            self._todo.popleft()()
+
+    def run_all(self) -> None:
+        while self.pending():
+            self.step()
+
+    def _steps(self) -> Iterator[Callable[[], Any]]:
+        yield partial(to_pinyin, "低保")  # loads pypinyin once per process
+        yield lambda: self.engine.vocabulary
+        for query in self._queries():
+            yield partial(self.engine.search, query, limit=RESULT_PAGE)
+
+    def _queries(self) -> list[str]:
+        frequent: Counter[str] = Counter()
+        if self.store is not None:
+            today = dt.date.today()
+            since = today - dt.timedelta(days=USAGE_DAYS)
+            for _day, key, count in self.store.usage("search", since, today):
+                frequent[key] += count
+        top = [q for q, _ in frequent.most_common(TOP_SEARCHES)]
+        return list(dict.fromkeys([*self.queries, *top]))
