@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from index.analysis import title_key
 from index.attachments import attachment_text
 from index.build import Run, commit_segments, merge_runs, write_runs
+from index.dense import write_dense_lists
 from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
 from index.titles import title_keys
@@ -166,6 +167,7 @@ class SearchIndex:
             if progress:
                 progress(min(start + _BATCH, total), total)
         Vocabulary.for_index(ix, self.path)  # written with the index, never on a first query
+        write_dense_lists(ix, self.path)
         return total
 
     def _writer(self, ix: whoosh_index.Index) -> Any:
@@ -201,6 +203,7 @@ class SearchIndex:
         if cached_pinyin.exists():  # the slow word → pinyin part carries over from the old index
             shutil.copyfile(cached_pinyin, building / PINYIN_CACHE)
         Vocabulary.for_index(ix, building)
+        write_dense_lists(ix, building)
         self._swap_in(building)
         self.catch_up(store)
         return count

@@ -30,6 +30,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from pickle import loads
 from typing import Any
 
@@ -37,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.analysis import bigrams, is_cjk
+from index.dense import DenseLists
 from index.query import Concept
 from index.schema import META_ID
 
@@ -203,9 +205,14 @@ class IndexArrays:
     """Per-document arrays of one Whoosh reader: live documents, field lengths, facet columns,
     the status factor, and posting lists read on demand (shared cache across readers)."""
 
-    def __init__(self, reader: Any, cache: PostingCache | None = None) -> None:
+    def __init__(
+        self, reader: Any, cache: PostingCache | None = None, dense_dir: Path | None = None
+    ) -> None:
         self.reader = reader
         self.cache = cache or PostingCache()
+        #: where the segments' dense lists are (index/dense.py); ``None``: Whoosh's blocks only
+        self.dense_dir = dense_dir
+        self._dense: dict[str, DenseLists | None] = {}
         self._scores = PostingCache(SCORES_CACHE)
         self._alternatives = PostingCache(SCORES_CACHE // 2)
         #: clauses planned for forms on this reader (see :func:`make_plan`)
@@ -313,7 +320,9 @@ class IndexArrays:
             key = (leaf.segment().segment_id(), fieldname, term)
             cached = self.cache.get(key)
             if cached is None:
-                cached = _read_postings(leaf, fieldname, term)
+                dense = self._dense_lists(leaf)
+                found = dense.get(fieldname, term) if dense is not None else None
+                cached = found if found is not None else _read_postings(leaf, fieldname, term)
                 self.cache.put(key, cached)
             ids, weights = cached
             if len(ids):
@@ -327,6 +336,14 @@ class IndexArrays:
         if not keep.all():
             ids, weights = ids[keep], weights[keep]
         return ids.astype(np.int64, copy=False), weights.astype(np.float64)
+
+    def _dense_lists(self, leaf: Any) -> DenseLists | None:
+        if self.dense_dir is None:
+            return None
+        segment_id = leaf.segment().segment_id()
+        if segment_id not in self._dense:
+            self._dense[segment_id] = DenseLists.open(self.dense_dir, segment_id)
+        return self._dense[segment_id]
 
 
 class PostingCache:
