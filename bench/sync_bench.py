@@ -6,8 +6,10 @@ corpus). Usage::
 
     .venv/bin/python bench/sync_bench.py [--docs 10000] [--batch 1000] [--update 100] [--json]
     .venv/bin/python bench/sync_bench.py --crash 100     # SIGKILL crash-consistency loop
+    .venv/bin/python bench/sync_bench.py --onto DATA_DIR --batch 1000   # into a big kiosk (a copy)
 
-Everything happens in a temporary folder; nothing outside it is touched.
+Everything happens in a temporary folder; nothing outside it is touched (except the data dir
+given to ``--onto``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from index.warmup import Warmer
 from kiosk.app import KioskContext
 from sync import init_keys, publish, sync_once
 
@@ -172,6 +175,70 @@ def run(docs: int, batch: int, update: int) -> dict[str, Any]:
     return figures
 
 
+def onto(data_dir: Path, batch: int) -> dict[str, Any]:
+    """One batch of ``batch`` new documents synced into an existing kiosk (``data_dir``, e.g. a
+    200,000-document copy: it is written), the way the kiosk does it — ``kiosk sync`` in its own
+    process, which applies the batch and brings the index level — while this process searches
+    the same data dir as the kiosk's search worker does, and times every answer."""
+    import subprocess
+
+    rng = random.Random(43)
+    figures: dict[str, Any] = {"batch_size": batch}
+    repo = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="sync-onto-") as tmp:
+        base = Path(tmp)
+        keys, feed = base / "keys", base / "feed"
+        init_keys(keys)
+        records = [_doc(10_000_000 + i, rng) for i in range(batch)]
+        publish(_write(base / "batch.jsonl", records), feed, keys, batch_size=batch)
+        server = _Server(feed)
+        context = KioskContext(data_dir)
+        engine = context.engine(reconcile=False)
+        figures["docs_before"] = engine.document_count()
+        queries = ["低保", "特困人员供养", "危房改造 补贴", "医疗救助", "养老", "就业 补贴"]
+        warmer = Warmer(engine, context.store())  # warm, as the kiosk's worker is
+        warmer.want(queries)
+        warmer.run_all()
+        latencies: list[float] = []
+        local = random.Random(7)
+        try:
+            command = [sys.executable, "-m", "kiosk", "--data-dir", str(data_dir), "sync",
+                       "--once", "--from", server.url, "--trusted-root", str(keys / "root.json")]  # fmt: skip
+            t = time.perf_counter()
+            proc = subprocess.Popen(
+                command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            )
+            while proc.poll() is None:
+                query = f"{local.choice(queries)} {local.randint(2015, 2024)}"  # no cache hits
+                q = time.perf_counter()
+                engine.search(query, limit=10)
+                latencies.append(time.perf_counter() - q)
+                # a person types, reads, taps: the worker warms up meanwhile (after a commit)
+                idle_until = time.perf_counter() + 0.05
+                while time.perf_counter() < idle_until and warmer.pending():
+                    warmer.step()
+                time.sleep(max(0.0, idle_until - time.perf_counter()))
+            figures["sync_and_index_s"] = round(time.perf_counter() - t, 2)
+            output = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
+            figures["sync_exit"] = proc.returncode
+            figures["sync_said"] = output.strip().splitlines()[-1:] if output.strip() else []
+        finally:
+            server.close()
+        figures["docs_after"] = engine.document_count()
+        found = engine.search(records[0]["title"], limit=1).hits
+        figures["new_document_found"] = bool(found) and found[0].id == records[0]["id"]
+        ordered = sorted(latencies)
+        figures["search_during_sync_n"] = len(ordered)
+        if ordered:
+            figures["search_during_sync_median_ms"] = round(statistics.median(ordered) * 1e3, 1)
+            figures["search_during_sync_p95_ms"] = round(
+                ordered[int(0.95 * (len(ordered) - 1))] * 1e3, 1
+            )
+            figures["search_during_sync_max_ms"] = round(ordered[-1] * 1e3, 1)
+        context.close()
+    return figures
+
+
 def crash_loop(kills: int, seed: int = 1) -> dict[str, Any]:
     """SIGKILL ``kiosk sync --once`` ``kills`` times at random points; check no batch is half
     applied after each kill and that a rerun completes. The long form of tests/sync/test_crash.py.
@@ -248,8 +315,17 @@ def main() -> None:
     parser.add_argument("--update", type=int, default=100)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--crash", type=int, metavar="N", help="instead: N SIGKILL crash runs")
+    parser.add_argument(
+        "--onto", type=Path, metavar="DATA_DIR",
+        help="instead: sync one --batch of new documents into this existing data dir (written)",
+    )  # fmt: skip
     args = parser.parse_args()
-    figures = crash_loop(args.crash) if args.crash else run(args.docs, args.batch, args.update)
+    if args.onto:
+        figures = onto(args.onto, args.batch)
+    elif args.crash:
+        figures = crash_loop(args.crash)
+    else:
+        figures = run(args.docs, args.batch, args.update)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     else:

@@ -41,7 +41,7 @@ from index.lexicon import REGION_SUFFIXES, function_words, region_names, strip_r
 from index.query import Alternative, Concept, ConceptMatch, MatchKind
 from index.results import Facet, Hit, SearchResults
 from index.schema import META_ID
-from index.scoring import IndexArrays, PostingCache, best_of, make_plan, rank
+from index.scoring import COLUMNS_CACHE, IndexArrays, PostingCache, best_of, make_plan, rank
 from index.synonyms import Synonyms, default_synonyms
 from index.titles import query_title_keys
 from index.vocabulary import Vocabulary
@@ -98,6 +98,7 @@ class SearchEngine:
         self._cache: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
         self.function_words = FUNCTION_WORDS
         self._postings = PostingCache()  # shared by the arrays of successive searchers
+        self._columns = PostingCache(COLUMNS_CACHE)  # facet codes per segment, likewise
         self._arrays: IndexArrays | None = None
 
     def set_local_synonyms(self, lines: list[str]) -> None:
@@ -129,7 +130,9 @@ class SearchEngine:
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         if self._arrays is None:
-            self._arrays = IndexArrays(searcher.reader(), self._postings, self.index.path)
+            self._arrays = IndexArrays(
+                searcher.reader(), self._postings, self.index.path, self._columns
+            )
         return self._arrays
 
     @property

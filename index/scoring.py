@@ -77,6 +77,8 @@ SAFETY_SECONDS = 3.0
 CACHE_POSTINGS = 4_000_000
 #: Postings kept scored for the current reader (ids + BM25: 12 bytes each).
 SCORES_CACHE = 4_000_000
+#: Facet column codes kept per segment across readers (8 bytes a document and column).
+COLUMNS_CACHE = 8_000_000
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -206,10 +208,16 @@ class IndexArrays:
     the status factor, and posting lists read on demand (shared cache across readers)."""
 
     def __init__(
-        self, reader: Any, cache: PostingCache | None = None, dense_dir: Path | None = None
+        self,
+        reader: Any,
+        cache: PostingCache | None = None,
+        dense_dir: Path | None = None,
+        columns: PostingCache | None = None,
     ) -> None:
         self.reader = reader
         self.cache = cache or PostingCache()
+        #: facet column codes per segment, kept across readers (see :meth:`_column`)
+        self.columns = columns or PostingCache(COLUMNS_CACHE)
         #: where the segments' dense lists are (index/dense.py); ``None``: Whoosh's blocks only
         self.dense_dir = dense_dir
         self._dense: dict[str, DenseLists | None] = {}
@@ -263,17 +271,33 @@ class IndexArrays:
         return out
 
     def _column(self, name: str) -> tuple[IntArray, list[Any]]:
-        """Per-document codes into a list of distinct values (for bincount)."""
-        index: dict[Any, int] = {}
+        """Per-document codes into a list of distinct values (for bincount).
+
+        Each segment's codes are read once (a Python pass over its documents, ≈ 0.3 s per
+        100,000) and kept in the shared cache by segment id: after a sync's commit only the new
+        segment is read, not the whole county's documents again.
+        """
+        index: dict[Any, int] = {"": 0}
         codes = np.zeros(self.size, dtype=np.int64)
         for leaf, offset in self.leaves:
             if not leaf.has_column(name):
                 continue
-            column = leaf.column_reader(name)
-            values = [index.setdefault(v, len(index)) for v in column]
-            codes[offset : offset + len(values)] = values
-        if not index:
-            index[""] = 0
+            key = ("column", leaf.segment().segment_id(), name)
+            cached = self.columns.get(key)
+            if cached is None:
+                local: dict[Any, int] = {}
+                local_codes = [local.setdefault(v, len(local)) for v in leaf.column_reader(name)]
+                cached = (
+                    np.array(local_codes, dtype=np.int64),
+                    np.array(list(local), dtype=object),
+                )
+                self.columns.put(key, cached)
+            local_codes_array, local_values = cached
+            remap = np.array(
+                [index.setdefault(v, len(index)) for v in local_values], dtype=np.int64
+            )
+            if len(local_codes_array):
+                codes[offset : offset + len(local_codes_array)] = remap[local_codes_array]
         values_list = [v.decode("utf-8") if isinstance(v, bytes) else v for v in index]
         return codes, values_list
 

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 _WARM_QUERY = "低保"
 #: Seconds between looks at the index while idle (a sync's commit means warming up again).
-_IDLE_CHECK_S = 30.0
+_IDLE_CHECK_S = 2.0
 #: Columns ``counts`` counts (Home's tiles).
 COUNTED = ("category", "kind", "status")
 
