@@ -174,11 +174,13 @@ def python_child(parent: QObject, environment: dict[str, str] | None = None) -> 
 class StepQueue(QObject):
     """UI-thread work too big for one turn of the event loop, done a slice at a time.
 
-    Building twenty result cards takes ≈ 0.3 s of UI-thread time; done in one go, a tap or a key
-    waits that long. Here the steps of a queue run for at most :data:`SLICE_S` per turn (at least
-    one step), the first slice at once so what shows first is there without a wait, and the
-    event loop turns between slices. Queues have names: new steps for a name replace the ones
-    still waiting there (a new search's cards), or follow them (``replace=False``: more cards).
+    Building twenty result cards and their facet chips takes tens of milliseconds of UI-thread
+    time, their layout as much again; done in one go, a tap or a key waits for all of it. Here the
+    steps of a queue run for at most :data:`SLICE_S` per turn (at least one step), and the event
+    loop turns between slices. The first step of a :meth:`run` is done at once (the first
+    card shows with the answer); the rest wait for the next turn. Queues have names: new steps for
+    a name replace the ones still waiting there (a new search's cards), or follow them
+    (``replace=False``: more cards).
     """
 
     SLICE_S = 0.02
@@ -195,7 +197,10 @@ class StepQueue(QObject):
         if replace:
             queue.clear()
         queue.extend(steps)
-        self._slice()
+        if queue:
+            queue.popleft()()
+        if self.busy():
+            self._timer.start(0)
 
     def cancel(self, name: str) -> None:
         self._queues.pop(name, None)

@@ -240,6 +240,7 @@ class ResultsScreen(Screen):
         self.services.cancel("search")
         self.services.cancel("search-more")
         self.services.steps.cancel("result-cards")
+        self.services.steps.cancel("result-facets")
         self.query, self.filters, self.label_text = "", {}, ""
         self.results, self._shown_key, self._counted = None, None, None
         self.search_box.blockSignals(True)
@@ -298,9 +299,9 @@ class ResultsScreen(Screen):
         elif self.query:
             self._settle.start()
         self._show_summary(results)
-        self._show_facets(results)
         clear_layout(self.cards_layout)
-        self._add_cards(results)
+        self._add_cards(results)  # the cards before the chips
+        self._show_facets(results)
         self.more_button.setVisible(self.loaded < results.total)
         # nothing holds everything asked for: say so, and offer the request form and the
         # categories below whatever partly matched
@@ -363,32 +364,34 @@ class ResultsScreen(Screen):
             self.did_you_mean.hide()
 
     def _show_facets(self, results: SearchResults) -> None:
+        """The chips, one facet per turn of the event loop (a page of chips is ≈ 20 ms)."""
         clear_layout(self.facet_layout)
         self.chips.clear()
         if self.filters:
             clear = button("✕ 清除全部筛选", "chip", self.clear_filters, name="ClearFilters")
             fit_button_text(clear, self._facet_room())
             self.facet_layout.addWidget(clear)
-        for facet, title in _FACETS:
-            values = results.facets.get(facet, [])
-            chosen = self.filters.get(facet)
-            if len(values) < 2 and not chosen:
-                continue  # one value narrows nothing
-            self.facet_layout.addWidget(label(title, "heading"))
-            host = QWidget()
-            flow = FlowLayout(host, spacing=10)
-            for value in values[: _MAX_CHIPS[facet]]:
-                text = f"{chip_label(facet, value.value)}  {value.count}"
-                chip = button(
-                    text, "chip", partial(self.toggle, facet, value.value), checkable=True
-                )
-                chip.setChecked(chosen == value.value)
-                chip.setObjectName(f"chip_{facet}_{value.value}")
-                fit_button_text(chip, self._facet_room())
-                flow.addWidget(chip)
-                self.chips[(facet, value.value)] = chip
-            self.facet_layout.addWidget(host)
-        self.facet_layout.addStretch(1)
+        steps = [partial(self._add_facet, facet, title, results) for facet, title in _FACETS]
+        steps.append(partial(self.facet_layout.addStretch, 1))
+        self.services.steps.run("result-facets", steps)
+
+    def _add_facet(self, facet: str, title: str, results: SearchResults) -> None:
+        values = results.facets.get(facet, [])
+        chosen = self.filters.get(facet)
+        if len(values) < 2 and not chosen:
+            return  # one value narrows nothing
+        self.facet_layout.addWidget(label(title, "heading"))
+        host = QWidget()
+        flow = FlowLayout(host, spacing=10)
+        for value in values[: _MAX_CHIPS[facet]]:
+            text = f"{chip_label(facet, value.value)}  {value.count}"
+            chip = button(text, "chip", partial(self.toggle, facet, value.value), checkable=True)
+            chip.setChecked(chosen == value.value)
+            chip.setObjectName(f"chip_{facet}_{value.value}")
+            fit_button_text(chip, self._facet_room())
+            flow.addWidget(chip)
+            self.chips[(facet, value.value)] = chip
+        self.facet_layout.addWidget(host)
 
     def _add_cards(self, results: SearchResults, *, more: bool = False) -> None:
         """Cards for the hits, built a few per turn of the event loop (≈ 15 ms each: twenty at
