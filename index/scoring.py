@@ -285,12 +285,8 @@ class IndexArrays:
             key = ("column", leaf.segment().segment_id(), name)
             cached = self.columns.get(key)
             if cached is None:
-                local: dict[Any, int] = {}
-                local_codes = [local.setdefault(v, len(local)) for v in leaf.column_reader(name)]
-                cached = (
-                    np.array(local_codes, dtype=np.int64),
-                    np.array(list(local), dtype=object),
-                )
+                codes_of_segment, values_of_segment = segment_column(leaf, name)
+                cached = (codes_of_segment, np.array(values_of_segment, dtype=object))
                 self.columns.put(key, cached)
             local_codes_array, local_values = cached
             remap = np.array(
@@ -368,6 +364,44 @@ class IndexArrays:
         if segment_id not in self._dense:
             self._dense[segment_id] = DenseLists.open(self.dense_dir, segment_id)
         return self._dense[segment_id]
+
+
+def segment_column(leaf: Any, name: str) -> tuple[IntArray, list[Any]]:
+    """One segment's column as per-document codes into its distinct values.
+
+    Read from the column's bytes rather than value by value through Whoosh's reader (≈ 3 µs a
+    document: 200,000 documents × 6 columns kept a cold search waiting ≈ 2 s); Whoosh's own
+    conversion is applied to each distinct value once. Column kinds other than the two the
+    schema uses (variable bytes, numbers) are read value by value.
+    """
+    from whoosh.columns import NumericColumn, VarBytesColumn
+
+    column = leaf.column_reader(name)
+    translate = getattr(column, "_translate", None)
+    raw = column.raw_column() if translate is not None else column
+    convert = translate or (lambda value: value)
+    local: dict[Any, int] = {}
+    if isinstance(raw, VarBytesColumn.Reader):
+        offsets, lengths = raw._offsets, raw._lengths
+        size = (offsets[-1] + lengths[-1]) if len(lengths) else 0
+        blob = raw._dbfile.get(raw._basepos, size) if size else b""
+        codes = [
+            local.setdefault(blob[o : o + n], len(local))
+            for o, n in zip(offsets, lengths, strict=True)
+        ]
+        codes += [local.setdefault(b"", len(local))] * (raw._doccount - len(codes))
+        return np.array(codes, dtype=np.int64), [convert(v) for v in local]
+    if isinstance(raw, NumericColumn.Reader):
+        width, count = raw._fixedlen, min(raw._count, raw._doccount)
+        blob = raw._dbfile.get(raw._basepos, width * count) if count else b""
+        cells = np.frombuffer(blob, dtype=f"V{width}")
+        uniques, inverse = np.unique(cells, return_inverse=True)
+        values = [convert(raw._unpack(u.tobytes())[0]) for u in uniques]
+        codes_array = np.full(raw._doccount, len(values), dtype=np.int64)
+        codes_array[:count] = inverse.reshape(-1)
+        return codes_array, [*values, convert(raw._default)]
+    plain = [local.setdefault(v, len(local)) for v in column]
+    return np.array(plain, dtype=np.int64), list(local)
 
 
 class PostingCache:
