@@ -380,17 +380,31 @@ def segment_column(leaf: Any, name: str) -> tuple[IntArray, list[Any]]:
     translate = getattr(column, "_translate", None)
     raw = column.raw_column() if translate is not None else column
     convert = translate or (lambda value: value)
-    local: dict[Any, int] = {}
-    if isinstance(raw, VarBytesColumn.Reader):
-        offsets, lengths = raw._offsets, raw._lengths
-        size = (offsets[-1] + lengths[-1]) if len(lengths) else 0
-        blob = raw._dbfile.get(raw._basepos, size) if size else b""
-        codes = [
-            local.setdefault(blob[o : o + n], len(local))
-            for o, n in zip(offsets, lengths, strict=True)
-        ]
-        codes += [local.setdefault(b"", len(local))] * (raw._doccount - len(codes))
-        return np.array(codes, dtype=np.int64), [convert(v) for v in local]
+    if isinstance(raw, VarBytesColumn.Reader) and len(raw._lengths) == raw._doccount:
+        lengths = np.frombuffer(raw._lengths, dtype=raw._lengths.typecode).astype(np.int64)
+        offsets = np.frombuffer(raw._offsets, dtype=raw._offsets.typecode).astype(np.int64)
+        if not len(lengths):
+            return np.zeros(0, dtype=np.int64), [convert(b"")]
+        width = int(lengths.max())
+        if width > 0xFFFF:  # (a facet value of 64 kB: never in practice) read value by value
+            return _column_by_value(column)
+        size = int(offsets[-1] + lengths[-1])
+        data = np.frombuffer(raw._dbfile.get(raw._basepos, size) if size else b"", np.uint8)
+        padded = np.concatenate([data, np.zeros(width + 1, dtype=np.uint8)])
+        # each document's value as one fixed-width row (zero-padded, its length in the last two
+        # bytes), so numpy finds the distinct values and every document's code in one sort
+        rows = np.zeros((len(lengths), width + 2), dtype=np.uint8)
+        columns = np.arange(width)
+        for start in range(0, len(lengths), 32768):
+            stop = start + 32768
+            cells = padded[offsets[start:stop, None] + columns]
+            cells[columns >= lengths[start:stop, None]] = 0
+            rows[start:stop, :width] = cells
+        rows[:, width:] = lengths.astype(">u2").view(np.uint8).reshape(-1, 2)
+        keys = np.ascontiguousarray(rows).view(f"V{width + 2}").reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        values = [convert(rows[i, : lengths[i]].tobytes()) for i in first]
+        return inverse.reshape(-1).astype(np.int64), values
     if isinstance(raw, NumericColumn.Reader):
         width, count = raw._fixedlen, min(raw._count, raw._doccount)
         blob = raw._dbfile.get(raw._basepos, width * count) if count else b""
@@ -400,6 +414,11 @@ def segment_column(leaf: Any, name: str) -> tuple[IntArray, list[Any]]:
         codes_array = np.full(raw._doccount, len(values), dtype=np.int64)
         codes_array[:count] = inverse.reshape(-1)
         return codes_array, [*values, convert(raw._default)]
+    return _column_by_value(column)
+
+
+def _column_by_value(column: Any) -> tuple[IntArray, list[Any]]:
+    local: dict[Any, int] = {}
     plain = [local.setdefault(v, len(local)) for v in column]
     return np.array(plain, dtype=np.int64), list(local)
 
