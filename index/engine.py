@@ -60,6 +60,8 @@ __all__ = [
 
 #: Facets offered on results, in display order.
 FACETS = ("category", "year", "agency", "kind", "status")
+#: Values given per facet (all years): more than the screen shows (ui/screens/results.py).
+FACET_VALUES = 30
 #: Longest query text considered; the rest of a pasted page is ignored.
 MAX_QUERY_CHARS = 64
 #: Question and function words: they may score, they never decide whether a document matched
@@ -100,6 +102,7 @@ class SearchEngine:
         self._postings = PostingCache()  # shared by the arrays of successive searchers
         self._columns = PostingCache(COLUMNS_CACHE)  # facet codes per segment, likewise
         self._arrays: IndexArrays | None = None
+        self._region_names: tuple[Searcher, set[str]] | None = None
 
     def set_local_synonyms(self, lines: list[str]) -> None:
         """Use the bundled synonyms plus ``lines`` (same format), from the next search on."""
@@ -376,12 +379,15 @@ class SearchEngine:
         return frequency
 
     def _regions(self, searcher: Searcher) -> set[str]:
-        """Place names of the documents' own region field (桐溪市 → 桐溪), besides assets/."""
-        names: set[str] = set()
-        for term in searcher.reader().lexicon("region"):
-            value = term.decode("utf-8") if isinstance(term, bytes) else term
-            names.add(strip_region_suffix(value))
-        return names
+        """Place names of the documents' own region field (桐溪市 → 桐溪), besides assets/;
+        read once per searcher (a walk of the merged lexicons: 70 ms at 200,000 documents)."""
+        if self._region_names is None or self._region_names[0] is not searcher:
+            names: set[str] = set()
+            for term in searcher.reader().lexicon("region"):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                names.add(strip_region_suffix(value))
+            self._region_names = (searcher, names)
+        return self._region_names[1]
 
     def _soft_filters(
         self, searcher: Searcher, arrays: IndexArrays, concepts: list[Concept]
@@ -677,21 +683,26 @@ def _filter_mask(arrays: IndexArrays, filters: dict[str, str]) -> Any:
 
 
 def _facets(arrays: IndexArrays, matched: Any) -> dict[str, list[Facet]]:
-    """Exact counts of each facet value over the result set."""
+    """Exact counts of the facet values over the result set: every year, newest first; of the
+    other facets the :data:`FACET_VALUES` commonest (a county has thousands of agencies: all of
+    them cost 40 ms a query at 200,000 documents, and the screen shows a handful)."""
     facets: dict[str, list[Facet]] = {}
+    documents = np.flatnonzero(matched)
     for name in FACETS:
-        counts = np.bincount(arrays.codes[name][matched], minlength=len(arrays.values[name]))
         values = arrays.values[name]
-        # only the values present (a county's agencies number in the hundreds)
-        pairs = [
-            (values[code], int(counts[code]))
-            for code in np.flatnonzero(counts)
-            if values[code] not in ("", 0, None)
-        ]
+        counts = np.bincount(arrays.codes[name][documents], minlength=len(values))
+        counts[arrays.blank_codes[name]] = 0  # no value: not a facet
+        codes = np.flatnonzero(counts)
+        if name != "year" and len(codes) > FACET_VALUES:
+            # the commonest, ties at the cut included, then ordered exactly below
+            kth = np.partition(counts[codes], len(codes) - FACET_VALUES)[len(codes) - FACET_VALUES]
+            codes = codes[counts[codes] >= kth]
+        pairs = [(values[code], int(counts[code])) for code in codes]
         if name == "year":
             pairs.sort(key=lambda kv: -int(kv[0]))
         else:
             pairs.sort(key=lambda kv: (-kv[1], str(kv[0])))
+            pairs = pairs[:FACET_VALUES]
         facets[name] = [Facet(str(value), count) for value, count in pairs]
     return facets
 

@@ -248,6 +248,13 @@ class IndexArrays:
         self.values: dict[str, list[Any]] = {}
         for name in (*FACET_COLUMNS, "published"):
             self.codes[name], self.values[name] = self._column(name)
+        #: per facet column, the codes of "no value" (never counted as a facet value)
+        self.blank_codes = {
+            name: np.array(
+                [i for i, v in enumerate(self.values[name]) if v in ("", 0, None)], dtype=np.int64
+            )
+            for name in FACET_COLUMNS
+        }
         status = self.values["status"]
         factor = np.array([STATUS_FACTOR.get(str(s), 1.0) for s in status], dtype=np.float64)
         self.status_factor = factor[self.codes["status"]]
