@@ -3,10 +3,10 @@
 A villager's first search for a common topic used to pay for reading its posting lists from disk
 (at 200,000 documents tens of milliseconds per common word), a first typo for loading pypinyin
 (≈ 2 s). The worker answers every request first; between requests :class:`Warmer` runs one step
-at a time: pypinyin, the vocabulary, then the searches people ask for most — the Home tiles the
-screen sends and this kiosk's most frequent searches of the last 90 days — in the very shape of
-the results screen's first page, so those answers come from the result cache. After each commit
-(a sync) the searches are warmed again on the new index.
+at a time: pypinyin, the vocabulary, the index's per-document arrays, then the searches people
+ask for most — the Home tiles the screen sends and this kiosk's most frequent searches of the
+last 90 days — in the very shape of the results screen's first page, so those answers come from
+the result cache. After each commit (a sync) the steps run again on the new index.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class Warmer:
     def _steps(self) -> Iterator[Callable[[], Any]]:
         yield partial(to_pinyin, "低保")  # loads pypinyin once per process
         yield lambda: self.engine.vocabulary
+        # the new reader's per-document arrays (live documents, lengths, facet columns)
+        yield partial(self.engine.search, "低保", limit=1)
         for query in self._queries():
             yield partial(self.engine.search, query, limit=RESULT_PAGE)
 
