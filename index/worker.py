@@ -42,6 +42,7 @@ import logging
 import os
 import select
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -60,6 +61,8 @@ log = logging.getLogger(__name__)
 _WARM_QUERY = "低保"
 #: Seconds between looks at the index while idle (a sync's commit means warming up again).
 _IDLE_CHECK_S = 2.0
+#: Warm-up waits until no request came for this long (someone using the kiosk goes first).
+_QUIET_S = 1.0
 #: Columns ``counts`` counts (Home's tiles).
 COUNTED = ("category", "kind", "status")
 
@@ -196,20 +199,23 @@ def serve(
 
 
 def requests_between_warm_ups(fd: int, warmer: Warmer) -> Iterator[str]:
-    """The lines arriving on ``fd``; while none is waiting, one warm-up step at a time.
-
-    A request that arrives during a step waits for that step only (one search).
+    """The lines arriving on ``fd``; once none came for :data:`_QUIET_S`, one warm-up step at a
+    time. A request that arrives during a step waits for that step only (one search).
     """
     buffer = b""
+    last_request = time.monotonic()
     while True:
         if b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             yield line.decode("utf-8", "replace")
+            last_request = time.monotonic()
             continue
         warming = warmer.pending()
-        ready, _, _ = select.select([fd], [], [], 0 if warming else _IDLE_CHECK_S)
+        quiet_for = time.monotonic() - last_request
+        wait = max(0.0, _QUIET_S - quiet_for) if warming else _IDLE_CHECK_S
+        ready, _, _ = select.select([fd], [], [], wait)
         if not ready:
-            if warming:
+            if warming and time.monotonic() - last_request >= _QUIET_S:
                 warmer.step()
             continue
         chunk = os.read(fd, 1 << 16)
