@@ -275,7 +275,14 @@ def main() -> None:
         if shutil.which("xvfb-run") is None:
             sys.exit("xvfb-run not found (apt install xvfb xauth)")
     else:
-        env["QT_QPA_PLATFORM"] = "offscreen"
+        # a 1920×1080 offscreen screen, so the window is the screen, as on a kiosk's panel (on
+        # the default 800×600 one the window's form differed from the screen's and the style
+        # was applied twice)
+        config = Path(tempfile.mkdtemp(prefix="kiosk-bench-")) / "offscreen.json"
+        screen = {"name": "panel", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                  "logicalDpiX": 96, "logicalDpiY": 96, "dpr": 1}  # fmt: skip
+        config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+        env["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
         prefix = []
     runs = []
     for i in range(args.runs):

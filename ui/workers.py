@@ -192,14 +192,23 @@ class StepQueue(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._slice)
 
-    def run(self, name: str, steps: Iterable[Callable[[], None]], *, replace: bool = True) -> None:
+    def run(
+        self,
+        name: str,
+        steps: Iterable[Callable[[], None]],
+        *,
+        replace: bool = True,
+        at_once: bool = True,
+    ) -> None:
+        """Queue ``steps`` under ``name``; the first waiting one runs now unless ``at_once`` is
+        false (work nobody waits for: deleting what left the screen)."""
         queue = self._queues.setdefault(name, deque())
         if replace:
             queue.clear()
         queue.extend(steps)
-        if queue:
+        if queue and at_once:
             queue.popleft()()
-        if self.busy():
+        if self.busy() and not self._timer.isActive():
             self._timer.start(0)
 
     def cancel(self, name: str) -> None:

@@ -299,7 +299,7 @@ class ResultsScreen(Screen):
         elif self.query:
             self._settle.start()
         self._show_summary(results)
-        clear_layout(self.cards_layout)
+        clear_layout(self.cards_layout, self.services.steps)
         self._add_cards(results)  # the cards before the chips
         self._show_facets(results)
         self.more_button.setVisible(self.loaded < results.total)
@@ -365,7 +365,7 @@ class ResultsScreen(Screen):
 
     def _show_facets(self, results: SearchResults) -> None:
         """The chips, one facet per turn of the event loop (a page of chips is ≈ 20 ms)."""
-        clear_layout(self.facet_layout)
+        clear_layout(self.facet_layout, self.services.steps)
         self.chips.clear()
         if self.filters:
             clear = button("✕ 清除全部筛选", "chip", self.clear_filters, name="ClearFilters")
