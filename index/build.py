@@ -149,7 +149,7 @@ class _Postings:
 
     def add_ids(self, docnum: int, ids: npt.NDArray[np.int64], freqs: npt.NDArray[np.int64]) -> int:
         length = int(freqs.sum())
-        if length > _MAX_FREQ and int(freqs.max()) > _MAX_FREQ:
+        if length > _MAX_FREQ and int(freqs[np.argmax(freqs)]) > _MAX_FREQ:
             for i in np.flatnonzero(freqs > _MAX_FREQ).tolist():
                 self.big[(docnum, int(ids[i]))] = int(freqs[i])
             freqs = np.minimum(freqs, _MAX_FREQ)

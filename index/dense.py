@@ -144,12 +144,12 @@ def _write_segment(
             freqs = np.rint(weights / np.float32(boost))
             if (
                 not len(ids)
-                or freqs.max() > _U16
+                or freqs[np.argmax(freqs)] > _U16
                 or not np.array_equal((freqs * boost).astype(np.float32), weights)
             ):
                 continue  # not a plain frequency: Whoosh keeps serving it
             deltas = np.diff(ids.astype(np.int64), prepend=0)
-            wide = bool(deltas.max() > _U16)
+            wide = bool(deltas[np.argmax(deltas)] > _U16)  # (numpy's 3.13 stubs reject .max())
             parts = [
                 ids.astype("<i4").tobytes() if wide else _pad(deltas.astype("<u2").tobytes()),
                 _pad(freqs.astype("<u2").tobytes()),

@@ -392,7 +392,7 @@ def segment_column(leaf: Any, name: str) -> tuple[IntArray, list[Any]]:
         offsets = np.frombuffer(raw._offsets, dtype=raw._offsets.typecode).astype(np.int64)
         if not len(lengths):
             return np.zeros(0, dtype=np.int64), [convert(b"")]
-        width = int(lengths.max())
+        width = int(lengths[np.argmax(lengths)])  # (numpy's 3.13 stubs reject .max())
         if width > 0xFFFF:  # (a facet value of 64 kB: never in practice) read value by value
             return _column_by_value(column)
         size = int(offsets[-1] + lengths[-1])

@@ -227,7 +227,9 @@ def test_result_list_glides_under_a_finger(qtbot: Any, window: Any) -> None:
     assert QScroller.hasScroller(viewport)
     scroller = QScroller.scroller(viewport)
     bar = area.verticalScrollBar()
-    assert bar.maximum() > 0 and bar.value() == 0
+    # the cards come a slice per turn of the event loop; the page is laid out after the last
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3000)
+    assert bar.value() == 0
     x = viewport.width() / 2
     scroller.handleInput(QScroller.Input.InputPress, QPointF(x, 700), 0)
     for i, y in enumerate(range(680, 180, -50), start=1):
