@@ -175,7 +175,7 @@ class SearchEngine:
         cleaned = clean_query(text)
         with self._lock:
             searcher = self._refresh()
-            key = (cleaned, tuple(sorted(filters.items())), limit, offset, with_facets, correct)
+            key = _cache_key(cleaned, filters, limit, offset, with_facets, correct)
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
@@ -206,7 +206,7 @@ class SearchEngine:
         """Whether a search for ``text`` (no filters, first page) would come from the cache."""
         with self._lock:
             self._refresh()
-            return (clean_query(text), (), limit, 0, True, True) in self._cache
+            return _cache_key(clean_query(text), {}, limit, 0, True, True) in self._cache
 
     def document_count(self) -> int:
         with self._lock:
@@ -580,6 +580,18 @@ class SearchEngine:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _cache_key(
+    cleaned: str,
+    filters: dict[str, str],
+    limit: int,
+    offset: int,
+    with_facets: bool,
+    correct: bool,
+) -> tuple[Any, ...]:
+    """What a search's answer is cached under (search() and is_cached() both)."""
+    return (cleaned, tuple(sorted(filters.items())), limit, offset, with_facets, correct)
+
+
 def clean_query(text: Any) -> str:
     """Fold, strip control characters and cap the length; never raises."""
     if not isinstance(text, str):

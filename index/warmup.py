@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from index.engine import SearchEngine
     from kiosk.store import Store
 
-__all__ = ["Warmer"]
+__all__ = ["WARM_QUERY", "Warmer"]
 
+#: The search that loads the code and index pages every search needs (the worker's first).
+WARM_QUERY = "低保"
 #: This kiosk's most frequent searches warmed (after the ones the screen sends).
 TOP_SEARCHES = 20
 USAGE_DAYS = 90
@@ -63,10 +65,10 @@ class Warmer:
             self.step()
 
     def _steps(self) -> Iterator[Callable[[], Any]]:
-        yield partial(to_pinyin, "低保")  # loads pypinyin once per process
+        yield partial(to_pinyin, WARM_QUERY)  # loads pypinyin once per process
         yield lambda: self.engine.vocabulary
         # the new reader's per-document arrays (live documents, lengths, facet columns)
-        yield partial(self.engine.search, "低保", limit=1)
+        yield partial(self.engine.search, WARM_QUERY, limit=1)
         for query in self._queries():
             yield partial(self.engine.search, query, limit=RESULT_PAGE)
 

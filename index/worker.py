@@ -51,14 +51,13 @@ from typing import IO, Any
 
 from index.engine import SearchEngine
 from index.results import results_from_json, results_to_json
-from index.warmup import Warmer
+from index.warmup import WARM_QUERY, Warmer
 from kiosk import handwriting
 
 __all__ = ["answer", "main", "results_from_json", "results_to_json", "serve"]
 
 log = logging.getLogger(__name__)
 
-_WARM_QUERY = "低保"
 #: Seconds between looks at the index while idle (a sync's commit means warming up again).
 _IDLE_CHECK_S = 2.0
 #: Warm-up waits until no request came for this long (someone using the kiosk goes first).
@@ -142,7 +141,7 @@ def _run(engine: SearchEngine, request: dict[str, Any], warmer: Warmer | None) -
         _ = engine.vocabulary
         # one search loads the code and index pages every search needs, so the villager's
         # first search is not the slow one
-        engine.search(_WARM_QUERY, limit=1)
+        engine.search(WARM_QUERY, limit=1)
         return {"documents": engine.document_count()}
     raise ValueError(f"unknown op {op!r}")
 

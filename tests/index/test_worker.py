@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,16 +83,21 @@ def test_serve_answers_each_line_in_order(demo_context: KioskContext) -> None:
     assert third == {"tag": 2, "ok": True, "result": {"documents": documents}}
 
 
-def test_the_worker_process_serves_stdin_until_it_closes(demo_dir: Path) -> None:
-    requests = '{"tag": 1, "op": "warm"}\n{"tag": 2, "q": "低保", "limit": 2}\n'
+def _worker_lines(data_dir: Path, requests: str, timeout: float) -> list[Any]:
+    """The JSON lines the real ``python -m index.worker`` writes for ``requests``."""
     done = subprocess.run(
-        [sys.executable, "-m", "index.worker", "--data-dir", str(demo_dir)],
+        [sys.executable, "-m", "index.worker", "--data-dir", str(data_dir)],
         input=requests.encode(),
         capture_output=True,
-        timeout=60,
+        timeout=timeout,
         check=True,
     )
-    answers = [json.loads(x) for x in done.stdout.decode().splitlines()]
+    return [json.loads(x) for x in done.stdout.decode().splitlines()]
+
+
+def test_the_worker_process_serves_stdin_until_it_closes(demo_dir: Path) -> None:
+    requests = '{"tag": 1, "op": "warm"}\n{"tag": 2, "q": "低保", "limit": 2}\n'
+    answers = _worker_lines(demo_dir, requests, timeout=60)
     assert [a["tag"] for a in answers] == [1, 2]
     assert len(answers[1]["result"]["hits"]) == 2
 
@@ -100,15 +106,7 @@ def test_the_worker_brings_the_index_level_before_it_answers(demo_copy: Path) ->
     """`kiosk run` shows the screen first; the worker does the start-up index check (here a
     rebuild: the index is gone, as after an upgrade) and says how far it got."""
     shutil.rmtree(demo_copy / "index")
-    requests = '{"tag": 1, "q": "低保", "limit": 2}\n'
-    done = subprocess.run(
-        [sys.executable, "-m", "index.worker", "--data-dir", str(demo_copy)],
-        input=requests.encode(),
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    lines = [json.loads(x) for x in done.stdout.decode().splitlines()]
+    lines = _worker_lines(demo_copy, '{"tag": 1, "q": "低保", "limit": 2}\n', timeout=120)
     progress = [line["progress"] for line in lines if "progress" in line]
     assert progress and progress[-1][0] == progress[-1][1] > 0
     (answer,) = [line for line in lines if "tag" in line]
