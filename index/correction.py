@@ -187,7 +187,7 @@ class Corrector:
     def _candidates(self, piece: str) -> list[str]:
         found: list[str] = []
         # same sound, at least one character in common (a pinyin keyboard's pick)
-        for reading in _readings(piece):
+        for reading in self.vocab.readings(piece):
             for word in self.vocab.sounding(reading)[:20]:
                 if word != piece and len(word) == len(piece) and set(word) & set(piece):
                     found.append(word)
@@ -199,17 +199,6 @@ class Corrector:
                 if self.vocab.weight(word):
                     found.append(word)
         return list(dict.fromkeys(found))
-
-
-def _readings(piece: str, limit: int = 16) -> list[str]:
-    """Every toneless full pinyin of ``piece``, polyphones included (殡藏: bincang, binzang)."""
-    from pypinyin import Style, pinyin
-
-    readings = [""]
-    for options in pinyin(piece, style=Style.NORMAL, heteronym=True, errors="ignore"):
-        unique = list(dict.fromkeys(o.replace("ü", "v").lower() for o in options))
-        readings = [r + o for r in readings for o in unique][:limit]
-    return readings
 
 
 def bigram_doc_frequency(searcher: Any) -> Callable[[str], int]:

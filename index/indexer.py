@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from index.analysis import title_key
 from index.attachments import attachment_text
 from index.build import Run, commit_segments, merge_runs, write_runs
+from index.columns import write_column_codes
 from index.dense import write_dense_lists
 from index.lexicon import strip_region_suffix
 from index.schema import INDEX_VERSION, META_ID, make_schema
@@ -166,8 +167,7 @@ class SearchIndex:
             writer.commit()
             if progress:
                 progress(min(start + _BATCH, total), total)
-        Vocabulary.for_index(ix, self.path)  # written with the index, never on a first query
-        write_dense_lists(ix, self.path)
+        write_derived_files(ix, self.path)
         return total
 
     def _writer(self, ix: whoosh_index.Index) -> Any:
@@ -202,8 +202,7 @@ class SearchIndex:
         cached_pinyin = self.path / PINYIN_CACHE
         if cached_pinyin.exists():  # the slow word → pinyin part carries over from the old index
             shutil.copyfile(cached_pinyin, building / PINYIN_CACHE)
-        Vocabulary.for_index(ix, building)
-        write_dense_lists(ix, building)
+        write_derived_files(ix, building)
         self._swap_in(building)
         self.catch_up(store)
         return count
@@ -356,6 +355,14 @@ def _init_worker(queue: Any) -> None:
 
 def _build_job_in_worker(job: _Job) -> tuple[list[Run], int]:
     return _build_job(job, _worker_queue.put)
+
+
+def write_derived_files(ix: whoosh_index.Index, index_dir: Path) -> None:
+    """The files kept beside the index and derived from it, written whenever it is: the
+    vocabulary (never built on a first query), dense lists and column codes of new segments."""
+    Vocabulary.for_index(ix, index_dir)
+    write_dense_lists(ix, index_dir)
+    write_column_codes(ix, index_dir)
 
 
 def _meta_value(seq: int) -> dict[str, int]:

@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.analysis import bigrams, is_cjk
+from index.columns import segment_column, stored_codes
 from index.dense import DenseLists
 from index.query import Concept
 from index.schema import META_ID
@@ -211,15 +212,16 @@ class IndexArrays:
         self,
         reader: Any,
         cache: PostingCache | None = None,
-        dense_dir: Path | None = None,
+        index_dir: Path | None = None,
         columns: PostingCache | None = None,
     ) -> None:
         self.reader = reader
         self.cache = cache or PostingCache()
         #: facet column codes per segment, kept across readers (see :meth:`_column`)
         self.columns = columns or PostingCache(COLUMNS_CACHE)
-        #: where the segments' dense lists are (index/dense.py); ``None``: Whoosh's blocks only
-        self.dense_dir = dense_dir
+        #: where the files derived from each segment are (its dense lists, index/dense.py, and
+        #: column codes, index/columns.py); ``None``: everything is read from Whoosh's files
+        self.index_dir = index_dir
         self._dense: dict[str, DenseLists | None] = {}
         self._scores = PostingCache(SCORES_CACHE)
         self._alternatives = PostingCache(SCORES_CACHE // 2)
@@ -280,17 +282,26 @@ class IndexArrays:
     def _column(self, name: str) -> tuple[IntArray, list[Any]]:
         """Per-document codes into a list of distinct values (for bincount).
 
-        Each segment's codes are read once (a Python pass over its documents, ≈ 0.3 s per
-        100,000) and kept in the shared cache by segment id: after a sync's commit only the new
-        segment is read, not the whole county's documents again.
+        Each segment's codes are loaded once from the file written with the segment (or, without
+        one, read from its column) and kept in the shared cache by segment id: after a sync's
+        commit only the new segment is read, not the whole county's documents again.
         """
         index: dict[Any, int] = {"": 0}
         codes = np.zeros(self.size, dtype=np.int64)
         for leaf, offset in self.leaves:
             if not leaf.has_column(name):
                 continue
-            key = ("column", leaf.segment().segment_id(), name)
+            segment_id = leaf.segment().segment_id()
+            key = ("column", segment_id, name)
             cached = self.columns.get(key)
+            if cached is None and self.index_dir is not None:
+                # the codes kept beside the index when the segment was written (index/columns.py)
+                for stored_name, (stored, distinct) in stored_codes(
+                    self.index_dir, segment_id, int(leaf.doc_count_all())
+                ).items():
+                    item = (stored, np.array(distinct, dtype=object))
+                    self.columns.put(("column", segment_id, stored_name), item)
+                cached = self.columns.get(key)
             if cached is None:
                 codes_of_segment, values_of_segment = segment_column(leaf, name)
                 cached = (codes_of_segment, np.array(values_of_segment, dtype=object))
@@ -365,69 +376,12 @@ class IndexArrays:
         return ids.astype(np.int64, copy=False), weights.astype(np.float64)
 
     def _dense_lists(self, leaf: Any) -> DenseLists | None:
-        if self.dense_dir is None:
+        if self.index_dir is None:
             return None
         segment_id = leaf.segment().segment_id()
         if segment_id not in self._dense:
-            self._dense[segment_id] = DenseLists.open(self.dense_dir, segment_id)
+            self._dense[segment_id] = DenseLists.open(self.index_dir, segment_id)
         return self._dense[segment_id]
-
-
-def segment_column(leaf: Any, name: str) -> tuple[IntArray, list[Any]]:
-    """One segment's column as per-document codes into its distinct values.
-
-    Read from the column's bytes rather than value by value through Whoosh's reader (≈ 3 µs a
-    document: 200,000 documents × 6 columns kept a cold search waiting ≈ 2 s); Whoosh's own
-    conversion is applied to each distinct value once. Column kinds other than the two the
-    schema uses (variable bytes, numbers) are read value by value.
-    """
-    from whoosh.columns import NumericColumn, VarBytesColumn
-
-    column = leaf.column_reader(name)
-    translate = getattr(column, "_translate", None)
-    raw = column.raw_column() if translate is not None else column
-    convert = translate or (lambda value: value)
-    if isinstance(raw, VarBytesColumn.Reader) and len(raw._lengths) == raw._doccount:
-        lengths = np.frombuffer(raw._lengths, dtype=raw._lengths.typecode).astype(np.int64)
-        offsets = np.frombuffer(raw._offsets, dtype=raw._offsets.typecode).astype(np.int64)
-        if not len(lengths):
-            return np.zeros(0, dtype=np.int64), [convert(b"")]
-        width = int(lengths[np.argmax(lengths)])  # (numpy's 3.13 stubs reject .max())
-        if width > 0xFFFF:  # (a facet value of 64 kB: never in practice) read value by value
-            return _column_by_value(column)
-        size = int(offsets[-1] + lengths[-1])
-        data = np.frombuffer(raw._dbfile.get(raw._basepos, size) if size else b"", np.uint8)
-        padded = np.concatenate([data, np.zeros(width + 1, dtype=np.uint8)])
-        # each document's value as one fixed-width row (zero-padded, its length in the last two
-        # bytes), so numpy finds the distinct values and every document's code in one sort
-        rows = np.zeros((len(lengths), width + 2), dtype=np.uint8)
-        columns = np.arange(width)
-        for start in range(0, len(lengths), 32768):
-            stop = start + 32768
-            cells = padded[offsets[start:stop, None] + columns]
-            cells[columns >= lengths[start:stop, None]] = 0
-            rows[start:stop, :width] = cells
-        rows[:, width:] = lengths.astype(">u2").view(np.uint8).reshape(-1, 2)
-        keys = np.ascontiguousarray(rows).view(f"V{width + 2}").reshape(-1)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        values = [convert(rows[i, : lengths[i]].tobytes()) for i in first]
-        return inverse.reshape(-1).astype(np.int64), values
-    if isinstance(raw, NumericColumn.Reader):
-        width, count = raw._fixedlen, min(raw._count, raw._doccount)
-        blob = raw._dbfile.get(raw._basepos, width * count) if count else b""
-        cells = np.frombuffer(blob, dtype=f"V{width}")
-        uniques, inverse = np.unique(cells, return_inverse=True)
-        values = [convert(raw._unpack(u.tobytes())[0]) for u in uniques]
-        codes_array = np.full(raw._doccount, len(values), dtype=np.int64)
-        codes_array[:count] = inverse.reshape(-1)
-        return codes_array, [*values, convert(raw._default)]
-    return _column_by_value(column)
-
-
-def _column_by_value(column: Any) -> tuple[IntArray, list[Any]]:
-    local: dict[Any, int] = {}
-    plain = [local.setdefault(v, len(local)) for v in column]
-    return np.array(plain, dtype=np.int64), list(local)
 
 
 class PostingCache:

@@ -42,6 +42,16 @@ def to_pinyin(word: str) -> tuple[str, str]:
     return full, "".join(s[0] for s in syllables if s)
 
 
+def _heteronyms(text: str) -> list[tuple[str, ...]]:
+    """Each character's distinct toneless readings, the commonest first (pypinyin)."""
+    from pypinyin import Style, pinyin
+
+    return [
+        tuple(dict.fromkeys(o.replace("ü", "v").lower() for o in options))
+        for options in pinyin(text, style=Style.NORMAL, heteronym=True, errors="ignore")
+    ]
+
+
 @dataclass
 class Vocabulary:
     """Words with weights, and the pinyin maps built over them."""
@@ -55,6 +65,9 @@ class Vocabulary:
     #: the reading of each character of the vocabulary, saved with it: a word typed that the
     #: index lacks (a typo) is read without loading pypinyin in the search process
     _char_pinyin: dict[str, str] = field(default_factory=dict, repr=False)
+    #: every reading of each character (polyphones: 藏 cang, zang), saved with it, for the typo
+    #: check's same-sound candidates: pypinyin's tables cost the search process ≈ 55 MB
+    _char_readings: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -93,12 +106,17 @@ class Vocabulary:
     def save(self, folder: Path, generation: int) -> None:
         """Write the vocabulary of index ``generation`` beside the index, maps included, so a
         search process loads it in a few milliseconds instead of walking the lexicon."""
+        chars = {c for word in self.weights for c in word}
         if not self._char_pinyin:
-            chars = {c for word in self.weights for c in word}
             self._char_pinyin = {c: p for c in chars if (p := to_pinyin(c)[0])}
+        if not self._char_readings:
+            # every character of the common block, not only the vocabulary's: a typo's rare
+            # character (白蚁) must not load pypinyin either
+            common = {chr(code) for code in range(0x4E00, 0xA000)}
+            self._char_readings = {c: r[0] for c in common | chars if (r := _heteronyms(c))}
         state = (_SAVED_FORMAT, generation, self.weights, self.pinyin, self._by_full,
                  self._by_initials, self._full_keys, self._sorted_words,
-                 self._char_pinyin)  # fmt: skip
+                 self._char_pinyin, self._char_readings)  # fmt: skip
         with contextlib.suppress(OSError):  # derived data: a reader rebuilds it if it is missing
             write_atomic(folder / _SAVED_FILE, pickle.dumps(state, protocol=5))
 
@@ -107,15 +125,28 @@ class Vocabulary:
         """The vocabulary saved for index ``generation``, or ``None`` (missing, stale, damaged)."""
         try:
             state = pickle.loads((folder / _SAVED_FILE).read_bytes())
-            fmt, saved_generation, weights, pinyin, by_full, by_initials, keys, words, chars = state
-        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
+            if state[0] == 2:  # (saved before the readings table: pypinyin reads typos instead)
+                state = (_SAVED_FORMAT, *state[1:], {})
+            (
+                fmt,
+                saved_generation,
+                weights,
+                pinyin,
+                by_full,
+                by_initials,
+                keys,
+                words,
+                chars,
+                every,
+            ) = state
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, IndexError):
             return None
         if fmt != _SAVED_FORMAT or saved_generation != generation:
             return None
         vocab = cls(weights=weights, pinyin=pinyin)
         vocab._by_full, vocab._by_initials = by_full, by_initials
         vocab._full_keys, vocab._sorted_words = keys, words
-        vocab._char_pinyin = chars
+        vocab._char_pinyin, vocab._char_readings = chars, every
         return vocab
 
     @classmethod
@@ -131,6 +162,8 @@ class Vocabulary:
             # the bundled villager words too: their pinyin would otherwise load pypinyin (2 s)
             # in the search process on its first query
             vocab.add_words({t: 1 for t in default_synonyms().terms()})
+            vocab.save(folder, generation)
+        elif not vocab._char_readings:  # saved by an older version: add the readings table once
             vocab.save(folder, generation)
         return vocab
 
@@ -204,10 +237,21 @@ class Vocabulary:
     def reading(self, word: str) -> tuple[str, str]:
         """``(full, initials)`` pinyin of any word: by character from the saved table when it
         knows every character, else from pypinyin (2 s to load the first time)."""
-        chars = [self._char_pinyin.get(c, "") for c in word]
+        chars = [self._char_pinyin.get(c) or self._char_readings.get(c, ("",))[0] for c in word]
         if word and all(chars):
             return "".join(chars), "".join(c[0] for c in chars)
         return to_pinyin(word)
+
+    def readings(self, piece: str, limit: int = 16) -> list[str]:
+        """Every toneless full pinyin of ``piece``, polyphones included (殡藏: bincang, binzang),
+        at most ``limit``: from the saved table when it knows every character, else pypinyin."""
+        options = [self._char_readings.get(c, ()) for c in piece]
+        if not piece or not all(options):
+            options = _heteronyms(piece)
+        readings = [""]
+        for unique in options:
+            readings = [r + o for r in readings for o in unique][:limit]
+        return readings
 
     def has_prefix(self, prefix: str) -> bool:
         """Whether some word of the vocabulary starts with (or is) ``prefix`` (CJK)."""
@@ -244,7 +288,7 @@ def _iter_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
 PINYIN_CACHE = "pinyin-cache.json"
 # The saved vocabulary (not a Whoosh file: Whoosh ignores it, and a rebuild starts a new folder).
 _SAVED_FILE = "vocabulary.pickle"
-_SAVED_FORMAT = 2
+_SAVED_FORMAT = 3
 
 
 def _load_cache(cache_dir: Path | None) -> dict[str, tuple[str, str]]:

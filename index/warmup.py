@@ -1,9 +1,9 @@
 """What the search worker does while nobody is waiting for it: warm the engine up.
 
 A villager's first search for a common topic used to pay for reading its posting lists from disk
-(at 200,000 documents tens of milliseconds per common word), a first typo for loading pypinyin
-(≈ 2 s). The worker answers every request first; between requests :class:`Warmer` runs one step
-at a time: pypinyin, the vocabulary, the index's per-document arrays, then the searches people
+(at 200,000 documents tens of milliseconds per common word). The worker answers every request
+first; between requests :class:`Warmer` runs one step at a time: the vocabulary (its saved
+pinyin tables spare the search process pypinyin), the index's per-document arrays, then the searches people
 ask for most — the Home tiles the screen sends and this kiosk's most frequent searches of the
 last 90 days — in the very shape of the results screen's first page, so those answers come from
 the result cache. After each commit (a sync) the steps run again on the new index.
@@ -16,8 +16,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
-
-from index.vocabulary import to_pinyin
 
 if TYPE_CHECKING:
     from index.engine import SearchEngine
@@ -65,7 +63,6 @@ class Warmer:
             self.step()
 
     def _steps(self) -> Iterator[Callable[[], Any]]:
-        yield partial(to_pinyin, WARM_QUERY)  # loads pypinyin once per process
         yield lambda: self.engine.vocabulary
         # the new reader's per-document arrays (live documents, lengths, facet columns)
         yield partial(self.engine.search, WARM_QUERY, limit=1)

@@ -141,6 +141,30 @@ def test_a_writer_that_never_lets_go_is_a_clear_error(
     assert not index.status(store).healthy, "nothing was written behind the caller's back"
 
 
+def test_a_vocabulary_saved_by_the_previous_version_is_kept_and_given_its_readings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from index.vocabulary import _SAVED_FILE, Vocabulary
+
+    store, index = make(tmp_path)
+    put(store, doc("a", "行政审批服务"))
+    index.rebuild(store)
+    saved = index.path / _SAVED_FILE
+    state = pickle.loads(saved.read_bytes())
+    saved.write_bytes(pickle.dumps((2, *state[1:-1])))  # format 2: no readings table
+
+    def walk_the_lexicon(*args: Any, **kwargs: Any) -> Vocabulary:
+        raise AssertionError("the lexicon walked again")
+
+    monkeypatch.setattr(Vocabulary, "from_reader", walk_the_lexicon)
+    vocab = Vocabulary.for_index(index.open(), index.path)
+    assert vocab.weight("审批") and "hang" in vocab._char_readings["行"]
+    assert pickle.loads(saved.read_bytes())[-1] == vocab._char_readings  # saved for next time
+    store.close()
+
+
 def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,6 +174,7 @@ def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
     put(store, doc("a", "农村低保申请指南"))
     index.rebuild(store)
     put(store, doc("b", "危房改造补助标准"))
+    put(store, doc("c", "行政审批服务"))
     index.catch_up(store)
 
     def walk_the_lexicon(*args: Any, **kwargs: Any) -> Vocabulary:
@@ -157,6 +182,7 @@ def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
 
     monkeypatch.setattr(Vocabulary, "from_reader", walk_the_lexicon)
     monkeypatch.setattr("index.vocabulary.to_pinyin", walk_the_lexicon)  # pypinyin: 2 s to load
+    monkeypatch.setattr("index.vocabulary._heteronyms", walk_the_lexicon)
     engine = SearchEngine(index, store)
     try:
         assert "危房" in engine.pinyin_candidates("weifang")
@@ -164,5 +190,7 @@ def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
         # a word the index lacks (a typo) is read from the saved characters' pinyin
         assert engine.vocabulary.reading("房危") == ("fangwei", "fw")
         assert engine.vocabulary.homophones("房危") == []
+        # and every reading of its polyphones (行: xing, hang), for the typo check
+        assert {"shenxing", "shenhang"} <= set(engine.vocabulary.readings("审行"))
     finally:
         engine.close()

@@ -283,18 +283,3 @@ def test_cached_postings_belong_to_their_segment(tmp_path: Path) -> None:
     with _random_index(tmp_path / "b", more, 2, set()) as second:
         ranked = rank(IndexArrays(second, cache), make_plan([Concept.of("低保")], second), 5)
         assert ranked.order == [1]
-
-
-def test_segment_columns_read_from_bytes_equal_whoosh_s_own_values(demo_dir: Path) -> None:
-    """index.scoring.segment_column reads columns from their bytes; every value must be what
-    Whoosh's column reader gives, document by document."""
-    from index.indexer import SearchIndex
-    from index.scoring import FACET_COLUMNS, segment_column
-
-    ix = SearchIndex(demo_dir / "index").open()
-    with ix.reader() as reader:
-        leaves = [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
-        for leaf in leaves:
-            for name in (*FACET_COLUMNS, "published"):
-                codes, values = segment_column(leaf, name)
-                assert [values[c] for c in codes] == list(leaf.column_reader(name)), name

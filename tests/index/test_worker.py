@@ -151,3 +151,21 @@ def test_while_idle_the_worker_warms_the_tiles_and_this_kiosks_frequent_searches
     warmer.run_all()
     assert engine.is_cached("低保")
     context.close()
+
+
+def test_the_search_process_warms_up_and_reads_typos_without_pypinyin(demo_dir: Path) -> None:
+    """pypinyin's tables cost a search process ≈ 55 MB: the saved vocabulary answers instead."""
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from index.warmup import Warmer\n"
+        "from kiosk.app import KioskContext\n"
+        "context = KioskContext(Path(sys.argv[1]))\n"
+        "engine = context.engine()\n"
+        "Warmer(engine, context.store()).run_all()\n"
+        "print(json.dumps([engine.search('低包').corrected, 'pypinyin' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(demo_dir)], capture_output=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout.decode().splitlines()[-1]) == ["低保", False]
