@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DENSE_MIN_DOCS", "DenseLists", "write_dense_lists"]
+__all__ = ["DENSE_MIN_DOCS", "DenseLists", "DenseWriter", "encode_dense", "write_dense_lists"]
 
 log = logging.getLogger(__name__)
 
@@ -133,38 +133,82 @@ def _write_segment(
             continue
         if int.from_bytes(value[5:9], "big") >= min_docs:
             chosen.append((fieldname, key[2:].decode("utf-8")))
-    data_path, directory_path = _paths(index_dir, segment_id)
-    temporary = data_path.with_suffix(".bin.tmp")
-    terms: dict[str, dict[str, list[Any]]] = {}
-    offset = 0
-    with temporary.open("wb") as out:
-        for fieldname, term in chosen:
-            boost = float(leaf.schema[fieldname].format.field_boost)
-            ids, weights = read_postings(leaf, fieldname, term)
-            freqs = np.rint(weights / np.float32(boost))
-            if (
-                not len(ids)
-                or freqs[np.argmax(freqs)] > _U16
-                or not np.array_equal((freqs * boost).astype(np.float32), weights)
-            ):
-                continue  # not a plain frequency: Whoosh keeps serving it
-            deltas = np.diff(ids.astype(np.int64), prepend=0)
-            wide = bool(deltas[np.argmax(deltas)] > _U16)  # (numpy's 3.13 stubs reject .max())
-            parts = [
-                ids.astype("<i4").tobytes() if wide else _pad(deltas.astype("<u2").tobytes()),
-                _pad(freqs.astype("<u2").tobytes()),
-            ]
-            terms.setdefault(fieldname, {})[term] = [offset, len(ids), int(wide), boost]
-            for part in parts:
-                out.write(part)
-                offset += len(part)
+    writer = DenseWriter(index_dir, segment_id)
+    for fieldname, term in chosen:
+        boost = float(leaf.schema[fieldname].format.field_boost)
+        ids, weights = read_postings(leaf, fieldname, term)
+        freqs = np.rint(weights / np.float32(boost))
+        if not len(ids) or not np.array_equal((freqs * boost).astype(np.float32), weights):
+            continue  # not a plain frequency: Whoosh keeps serving it
+        writer.add(fieldname, term, ids, freqs, boost)
+    writer.close()
+
+
+def encode_dense(ids: npt.NDArray[Any], freqs: npt.NDArray[Any]) -> tuple[bytes, bool] | None:
+    """One list as the file holds it (ids as 16-bit gaps, or 32-bit when a gap is wider;
+    16-bit frequencies) and whether its ids are wide; ``None`` when a frequency overflows."""
+    if not len(ids) or freqs[np.argmax(freqs)] > _U16:  # (numpy's 3.13 stubs reject .max())
+        return None
+    deltas = np.diff(ids.astype(np.int64), prepend=0)
+    wide = bool(deltas[np.argmax(deltas)] > _U16)
+    first = ids.astype("<i4").tobytes() if wide else _pad(deltas.astype("<u2").tobytes())
+    return first + _pad(freqs.astype("<u2").tobytes()), wide
+
+
+class DenseWriter:
+    """Writes one segment's dense lists: to temporary names, renamed on :meth:`close`, the
+    directory last (so a pair on disk is always complete)."""
+
+    def __init__(self, index_dir: Path, segment_id: str) -> None:
+        self._segment_id = segment_id
+        self._data_path, self._directory_path = _paths(index_dir, segment_id)
+        self._temporary = self._data_path.with_suffix(".bin.tmp")
+        self._out = self._temporary.open("wb")
+        self._terms: dict[str, dict[str, list[Any]]] = {}
+
+    def add(
+        self,
+        fieldname: str,
+        term: str,
+        ids: npt.NDArray[Any],
+        freqs: npt.NDArray[Any],
+        boost: float,
+    ) -> None:
+        """The list of one term (ascending document numbers, their frequencies), unless a
+        frequency overflows 16 bits (Whoosh keeps serving it)."""
+        encoded = encode_dense(ids, freqs)
+        if encoded is not None:
+            self._entry(fieldname, term, len(ids), encoded[1], boost)
+            self._out.write(encoded[0])
+
+    def add_part(
+        self, path: Path, fieldname: str, rows: list[tuple[str, int, int, bool]], boost: float
+    ) -> None:
+        """Lists already encoded by :func:`encode_dense` into the file ``path``, one after the
+        other: ``(term, offset, count, wide)`` each."""
+        base = self._out.tell()
+        for term, offset, count, wide in rows:
+            self._terms.setdefault(fieldname, {})[term] = [base + offset, count, int(wide), boost]
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 22):
+                self._out.write(chunk)
+
+    def _entry(self, fieldname: str, term: str, count: int, wide: bool, boost: float) -> None:
+        offset = self._out.tell()
+        self._terms.setdefault(fieldname, {})[term] = [offset, count, int(wide), boost]
+
+    def close(self) -> None:
+        out = self._out
+        size = out.tell()
         out.flush()
         os.fsync(out.fileno())
-    temporary.replace(data_path)
-    directory = {"format": _FORMAT, "segment": segment_id, "bytes": offset, "terms": terms}
-    temporary_directory = directory_path.with_suffix(".json.tmp")
-    temporary_directory.write_text(json.dumps(directory, ensure_ascii=False), encoding="utf-8")
-    temporary_directory.replace(directory_path)  # last: the pair is complete
+        out.close()
+        self._temporary.replace(self._data_path)
+        directory = {"format": _FORMAT, "segment": self._segment_id, "bytes": size,
+                     "terms": self._terms}  # fmt: skip
+        temporary_directory = self._directory_path.with_suffix(".json.tmp")
+        temporary_directory.write_text(json.dumps(directory, ensure_ascii=False), encoding="utf-8")
+        temporary_directory.replace(self._directory_path)  # last: the pair is complete
 
 
 def _padded(length: int) -> int:
