@@ -7,32 +7,39 @@ document-number order, so none of that is needed:
 
 - :class:`RunBuilder` analyses documents (in a worker process, or in this one) and keeps, per
   field, a term id and a frequency per posting in typed arrays (each term once, in a vocabulary);
-  at a memory bound it sorts them once with numpy and writes a *run*: the posting blocks of its
-  documents in Whoosh's own W3 layout (delta-coded ids, float32 weights, the frequency as value,
-  block statistics) numbered as in the final segment, a table of its terms, and the stored
-  fields, lengths and column values of its documents.
-- :func:`merge_runs` writes the segment: its stored fields, lengths and columns through Whoosh's
-  own per-document writer, and each term's posting list as the concatenation of its runs' blocks
-  (a block's first id is absolute, so blocks move unchanged), through Whoosh's own term table.
+  at a memory bound it sorts them once with numpy and writes a *run*: per field its terms in byte
+  order and their postings (document numbers as in the final segment, frequencies) as flat
+  arrays, and the stored fields, lengths and column values of its documents.
+- :func:`merge_runs` writes the segment. Each field's terms are cut into ranges (*parts*); a part
+  takes its terms' postings from every run (runs are in document order, so a term's postings are
+  its runs' one after the other) and writes their blocks in Whoosh's own W3 layout (delta-coded
+  ids, float32 weights, the frequency as value, block statistics), vectorised, and the dense
+  lists of :mod:`index.dense` from the same arrays. Parts are independent, so ``procs`` spawned
+  processes write them while this one writes the stored fields, lengths and columns through
+  Whoosh's own per-document writer; their files are then copied one after the other into the
+  segment, their terms added to Whoosh's own term table. Nothing is merged serially and no block
+  is ever decoded again.
 
 Stock Whoosh readers and matchers read the result; tests/index/test_build.py checks that it holds
-exactly what Whoosh's writer would have written (byte for byte when there is one run).
+exactly what Whoosh's writer would have written (posting and term files byte for byte).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import heapq
 import mmap
+import multiprocessing
 import os
 import pickle
 import struct
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from pickle import dumps
 from typing import Any
@@ -43,12 +50,12 @@ from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3Segment, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.filetables import _lengths as _hash_lengths
-from whoosh.filedb.structfile import StructFile
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import BigramTokenizer, JiebaTokenizer, bigram_codes, code_term, word_term
+from index.dense import encode_dense
 from index.schema import CountedText
 
 __all__ = ["Run", "RunBuilder", "commit_segments", "fast_fields", "merge_runs", "write_runs"]
@@ -63,9 +70,14 @@ _DOC_KEY_BITS = _DOC_BITS + 16  # sort key: term rank | document number | freque
 _TERM_SHIFT = np.uint64(_DOC_KEY_BITS)
 _SLICE = 1 << 20  # postings written at a time (whole terms)
 _PROGRESS_EVERY = 500
+_FEW_TERMS = 16  # a document's terms in one field added without numpy up to this many
 _SMALL_BLOCK = 4  # postings in a block whose compressed bytes are kept for reuse
 _SMALL_BLOCKS_KEPT = 1_000_000
-_WRITE_BUFFER = 4 << 20  # bytes of merged posting lists gathered before a write
+_WRITE_BUFFER = 4 << 20  # bytes copied at a time from a part's posting file into the segment's
+#: postings a part of the segment's posting lists holds at most (what bounds the memory of the
+#: processes writing them: about 30 bytes a posting)
+_PART_POSTINGS = 12_000_000
+_PART_MIN_POSTINGS = 200_000  # fields smaller than this are one part, however many processes
 _INT = struct.Struct("!i")
 _TABLE_SLICE = 1 << 16
 _MAGIC = WHOOSH3_HEADER_MAGIC
@@ -106,10 +118,24 @@ class _Postings:
         self.per_doc = array("I")
         #: (document, term id) → frequency, for the rare frequencies above ``_MAX_FREQ``
         self.big: dict[tuple[int, int], int] = {}
+        #: bigram codes seen (sorted) and their term ids, searched with numpy: a dictionary
+        #: look-up per code cost ≈ 0.6 µs (a few hundred thousand int keys, scattered in
+        #: memory); codes first seen since the last merge into them are in ``_new_codes``
+        self._codes = np.zeros(0, dtype=np.int64)
+        self._code_ids = np.zeros(0, dtype=np.int64)
+        self._new_codes: dict[int, int] = {}
 
     def add_counts(self, docnum: int, terms: list[Any], freqs: list[int]) -> int:
         """Adds one document's distinct terms and their frequencies; returns the field length."""
         vocab = self.vocab
+        if len(terms) <= _FEW_TERMS:  # (an id, a title key …): numpy's overhead costs more
+            small_ids = [vocab.setdefault(term, len(vocab)) for term in terms]
+            if any(freq > _MAX_FREQ for freq in freqs):
+                return self.add_ids(docnum, np.array(small_ids), np.array(freqs))
+            self.term_ids.extend(small_ids)
+            self.freqs.extend(freqs)
+            self._count_postings(docnum, len(terms))
+            return sum(freqs)
         # one dictionary look-up per term, in C; the new terms (marked -1) get the next ids
         ids = np.fromiter(map(vocab.setdefault, terms, repeat(-1)), np.int64, len(terms))
         new = np.flatnonzero(ids < 0)
@@ -142,10 +168,42 @@ class _Postings:
     def add_bigrams(self, docnum: int, text: str) -> int:
         codes, runs = bigram_codes(text)
         terms, freqs = np.unique(codes, return_counts=True)
-        counts = Counter(runs)
-        return self.add_counts(
-            docnum, terms.tolist() + list(counts), freqs.tolist() + list(counts.values())
-        )
+        ids = self._ids_of_codes(terms)
+        if runs:
+            counts = Counter(runs)
+            vocab = self.vocab
+            words = list(counts)
+            ids = np.concatenate([ids, [vocab.setdefault(w, len(vocab)) for w in words]])
+            freqs = np.concatenate([freqs, list(counts.values())])
+        return self.add_ids(docnum, ids, freqs)
+
+    def _ids_of_codes(self, codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The term ids of distinct, sorted bigram codes (new codes get the next ids)."""
+        known = self._codes
+        if len(known):
+            at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+            hit = known[at] == codes
+            ids = np.where(hit, self._code_ids[at], -1)
+            missing = np.flatnonzero(~hit)
+        else:
+            ids = np.full(len(codes), -1, dtype=np.int64)
+            missing = np.arange(len(codes))
+        if len(missing):
+            new, vocab = self._new_codes, self.vocab
+            for i, code in zip(missing.tolist(), codes[missing].tolist(), strict=True):
+                term_id = new.get(code)
+                if term_id is None:
+                    term_id = new[code] = vocab[code] = len(vocab)
+                ids[i] = term_id
+            if len(new) * 32 > len(known) + 4096:  # merged now and then: O(known) each time
+                added = np.fromiter(new, np.int64, len(new))
+                added_ids = np.fromiter(new.values(), np.int64, len(new))
+                order = np.argsort(added)
+                at = np.searchsorted(known, added[order])
+                self._codes = np.insert(known, at, added[order])
+                self._code_ids = np.insert(self._code_ids, at, added_ids[order])
+                new.clear()
+        return ids
 
     def add_ids(self, docnum: int, ids: npt.NDArray[np.int64], freqs: npt.NDArray[np.int64]) -> int:
         length = int(freqs.sum())
@@ -155,10 +213,13 @@ class _Postings:
             freqs = np.minimum(freqs, _MAX_FREQ)
         self.term_ids.frombytes(ids.astype(np.uint32).tobytes())
         self.freqs.frombytes(freqs.astype(np.uint16).tobytes())
+        self._count_postings(docnum, len(ids))
+        return length
+
+    def _count_postings(self, docnum: int, count: int) -> None:
         if len(self.per_doc) < docnum:  # documents without this field before this one
             self.per_doc.frombytes(bytes(4 * (docnum - len(self.per_doc))))
-        self.per_doc.append(len(ids))
-        return length
+        self.per_doc.append(count)
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -166,22 +227,20 @@ class _Postings:
 
 @dataclass
 class Run:
-    """What a :class:`RunBuilder` wrote: files ``<prefix>.pst`` (posting blocks),
-    ``<prefix>.terms`` (per field, its terms and their statistics) and ``<prefix>.docs`` (per
-    document, stored values, lengths and column values), for documents ``doc_base`` onwards."""
+    """What a :class:`RunBuilder` wrote, for documents ``doc_base`` onwards: per field files
+    ``<prefix>.<field>.*`` (terms, postings, length bytes; or Whoosh's pool tuples for a field
+    written by Whoosh) and ``<prefix>.docs`` (per document, stored values, lengths, columns)."""
 
     prefix: str
     doc_base: int
     doc_count: int
     #: (document numbers in the final segment) placeholders for documents gone meanwhile
     deleted: list[int] = dataclasses.field(default_factory=list)
-    #: the fields the run holds postings of
+    #: the fields the run holds postings of: written by this module, and by Whoosh's writer
     fields: list[str] = dataclasses.field(default_factory=list)
-
-
-#: per term of a run: offset and length in the run's .pst, total weight, document frequency,
-#: smallest and largest length byte, largest weight, first and last document
-_TermRow = tuple[int, int, float, int, int, int, float, int, int]
+    other: list[str] = dataclasses.field(default_factory=list)
+    #: the scored fields whose length bytes the run holds (``<prefix>.<field>.len.npy``)
+    lengths: list[str] = dataclasses.field(default_factory=list)
 
 
 class RunBuilder:
@@ -277,21 +336,30 @@ class RunBuilder:
     # -- writing -------------------------------------------------------------------------------
     def finish(self) -> Run:
         """Writes the run's files; the builder is spent."""
-        names = []
-        with open(self.folder / f"{self.prefix}.pst", "wb") as out:
-            for name in sorted(set(self._text) | set(self._other)):
-                if name in self._text:
-                    postings = self._text.pop(name)
-                    table = self._write_text(out, name, postings) if len(postings) else None
-                else:
-                    items = self._other.pop(name)
-                    table = self._write_other(out, name, items) if items else None
-                if table:
-                    _save_table(self.folder / f"{self.prefix}.{name}", *table)
-                    names.append(name)
+        fields, other = [], []
+        for name in sorted(self._text):
+            postings = self._text.pop(name)
+            if len(postings):
+                self._save_postings(name, postings)
+                fields.append(name)
+        for name in sorted(self._other):
+            items = self._other.pop(name)
+            if items:  # in the order Whoosh's pool gives them, numbered as in the segment
+                items.sort()
+                base = self.doc_base
+                _dump(self._path(name, "other"), [(t, base + d, w, v) for t, d, w, v in items])
+                other.append(name)
+        lengths = sorted(self._lengths)
+        for name in lengths:
+            np.save(self._path(name, "len.npy"), self._doc_length_bytes(name))
         _dump(self.folder / f"{self.prefix}.docs", self._docs)
         self._docs = []
-        return Run(self.prefix, self.doc_base, self.doc_count, self._deleted, names)
+        return Run(
+            self.prefix, self.doc_base, self.doc_count, self._deleted, fields, other, lengths
+        )
+
+    def _path(self, name: str, what: str) -> Path:
+        return self.folder / f"{self.prefix}.{name}.{what}"
 
     def _doc_length_bytes(self, name: str) -> npt.NDArray[np.uint8]:
         column = self._lengths.get(name, array("B"))
@@ -299,183 +367,279 @@ class RunBuilder:
         out[: len(column)] = np.frombuffer(column, dtype=np.uint8)
         return out
 
-    def _write_other(
-        self, out: Any, name: str, items: list[tuple[bytes, int, float, bytes | None]]
-    ) -> tuple[list[bytes], list[_TermRow]]:
-        """Through Whoosh's own posting writer, in the order its pool would give them."""
-        items.sort()
-        field = self.schema[name]
-        length_bytes = self._doc_length_bytes(name) if field.scorable else None
-        postfile = StructFile(out)
-        writer = W3Codec().postings_writer(postfile)
-        terms: list[bytes] = []
-        rows: list[_TermRow] = []
-
-        def finish_term() -> None:
-            info = writer.finish_postings()
-            offset, size = info.extent()
-            rows.append(
-                (offset, size, info._weight, info._df, length_to_byte(info._minlength),
-                 length_to_byte(info._maxlength), info._maxweight, info._minid, info._maxid)
-            )  # fmt: skip
-
-        last = None
-        for tbytes, docnum, weight, vbytes in items:
-            if tbytes != last:
-                if last is not None:
-                    finish_term()
-                writer.start_postings(field.format, W3TermInfo())
-                terms.append(tbytes)
-                last = tbytes
-            length = None
-            if length_bytes is not None and length_bytes[docnum]:
-                length = byte_to_length(int(length_bytes[docnum]))
-            writer.add_posting(self.doc_base + docnum, weight, vbytes or b"", length)
-        if last is not None:
-            finish_term()
-        return terms, rows
-
-    def _write_text(
-        self, out: Any, name: str, postings: _Postings
-    ) -> tuple[list[bytes], list[_TermRow]]:
-        """Writes a field's posting lists in W3's block layout, vectorised."""
-        field = self.schema[name]
-        terms = list(postings.vocab)
+    def _save_postings(self, name: str, postings: _Postings) -> None:
+        """A field's postings sorted by term (in byte order), then document: the terms, where
+        each term's postings start, their document numbers (as in the segment) and frequencies."""
+        terms = [_term_bytes(term) for term in postings.vocab]
         if len(terms) >= _MAX_TERMS:
             raise ValueError(f"too many terms in field {name!r} for one run")
-        # one sort key per posting: term rank (terms in byte order), document number, frequency
-        terms = [_term_bytes(term) for term in terms]
         by_text = sorted(range(len(terms)), key=terms.__getitem__)
         rank = np.empty(len(terms), dtype=np.uint64)
         rank[np.array(by_text, dtype=np.int64)] = np.arange(len(terms), dtype=np.uint64)
+        # one sort key per posting: term rank | document number | frequency
         keys = rank[np.frombuffer(postings.term_ids, dtype=np.uint32)]
-        del rank
         keys <<= _TERM_SHIFT
         keys |= np.repeat(
             np.arange(len(postings.per_doc), dtype=np.uint64) << np.uint64(16),
             np.frombuffer(postings.per_doc, dtype=np.uint32),
         )
         keys |= np.frombuffer(postings.freqs, dtype=np.uint16)
-        big = postings.big
         postings.term_ids, postings.freqs = array("I"), array("H")  # free as we go
         keys.sort()
-        length_bytes = self._doc_length_bytes(name)
-        table: tuple[list[bytes], list[_TermRow]] = ([], [])
-        # in slices of whole terms, so the arrays of one slice stay small
+        counts = np.bincount((keys >> _TERM_SHIFT).astype(np.int64), minlength=len(terms))
+        docs = ((keys >> np.uint64(16)) & np.uint64((1 << _DOC_BITS) - 1)).astype(np.int32)
+        docs += self.doc_base
+        freqs = (keys & np.uint64(0xFFFF)).astype(np.uint16)
+        del keys
+        big = np.array(
+            [(int(rank[t]), d + self.doc_base, f) for (d, t), f in postings.big.items()],
+            dtype=np.int64,
+        ).reshape(-1, 3)
+        sorted_terms = [terms[i] for i in by_text]
+        _save_terms(self._path(name, "terms"), sorted_terms)
+        np.save(self._path(name, "starts.npy"), np.concatenate(([0], np.cumsum(counts))))
+        np.save(self._path(name, "docs.npy"), docs)
+        np.save(self._path(name, "freqs.npy"), freqs)
+        np.save(self._path(name, "big.npy"), big)
+
+
+def _save_terms(path: Path, terms: list[bytes]) -> None:
+    path.write_bytes(b"".join(terms))
+    ends = np.cumsum(np.fromiter(map(len, terms), np.int64, len(terms)))
+    np.save(path.with_name(path.name + ".ends.npy"), ends)
+
+
+class _Terms:
+    """A run's sorted terms of one field, read from its files as a sequence (for bisect)."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            self._blob: Any = (
+                mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                if os.fstat(f.fileno()).st_size
+                else b""
+            )
+        self._ends = np.load(path.with_name(path.name + ".ends.npy"), mmap_mode="r")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        start = int(self._ends[i - 1]) if i else 0
+        return bytes(self._blob[start : int(self._ends[i])])
+
+    def slice(self, a: int, b: int) -> list[bytes]:
+        if a >= b:
+            return []
+        bounds = [int(self._ends[a - 1]) if a else 0, *self._ends[a:b].tolist()]
+        blob = self._blob
+        return [bytes(blob[s:e]) for s, e in pairwise(bounds)]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The posting lists of one field's terms in ``[lo, hi)`` (``None``: open-ended), from every
+    run, written by :func:`_write_part` to ``<stem>.pst`` (and ``<stem>.dense``)."""
+
+    folder: Path
+    stem: str
+    field: str
+    schema: Schema
+    #: the field's runs (prefix), and every run (prefix, doc count) for the segment's lengths
+    prefixes: list[str]
+    runs: list[tuple[str, int]]
+    lo: bytes | None
+    hi: bytes | None
+    #: terms held by at least this many documents also get a dense list (``None``: none)
+    dense_min: int | None
+
+
+#: per term of a part: the term, offset and length in the part's .pst, total weight, document
+#: frequency, smallest and largest length byte, largest weight, first and last document
+_TermRow = tuple[bytes, int, int, float, int, int, int, float, int, int]
+#: per dense list of a part: term, offset in the part's .dense, count, wide ids
+_DenseRow = tuple[str, int, int, bool]
+
+
+def _segment_lengths(folder: Path, name: str, runs: list[tuple[str, int]]) -> Any:
+    parts = []
+    for prefix, count in runs:
+        path = folder / f"{prefix}.{name}.len.npy"
+        parts.append(np.load(path) if path.exists() else np.zeros(count, dtype=np.uint8))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+
+
+def _write_part(part: _Part) -> tuple[list[_TermRow], list[_DenseRow]]:
+    """Writes one part's posting blocks in W3's layout (and its dense lists) from the runs'
+    sorted postings: each term's postings are its runs' one after the other (runs are in
+    document order), blocked as Whoosh blocks them."""
+    folder, name = part.folder, part.field
+    slices: list[tuple[int, list[bytes], Any, Any, Any, Any]] = []
+    for prefix in part.prefixes:
+        terms = _Terms(folder / f"{prefix}.{name}.terms")
+        a = bisect.bisect_left(terms, part.lo) if part.lo is not None else 0
+        b = bisect.bisect_left(terms, part.hi) if part.hi is not None else len(terms)
+        if a >= b:
+            continue
+        starts = np.load(folder / f"{prefix}.{name}.starts.npy", mmap_mode="r")
+        first, last = int(starts[a]), int(starts[b])
+        docs = np.load(folder / f"{prefix}.{name}.docs.npy", mmap_mode="r")[first:last]
+        freqs = np.load(folder / f"{prefix}.{name}.freqs.npy", mmap_mode="r")[first:last]
+        counts = np.diff(np.asarray(starts[a : b + 1]))
+        big = np.load(folder / f"{prefix}.{name}.big.npy")
+        big = big[(big[:, 0] >= a) & (big[:, 0] < b)] if len(big) else big
+        slices.append((a, terms.slice(a, b), counts, np.asarray(docs), np.asarray(freqs), big))
+    all_terms = sorted(set().union(*(s[1] for s in slices)))
+    rank_of = {term: i for i, term in enumerate(all_terms)}
+    key_parts = []
+    big_freqs: dict[tuple[int, int], int] = {}
+    for a, run_terms, counts, docs, freqs, run_big in slices:
+        ranks = np.fromiter(map(rank_of.__getitem__, run_terms), np.uint64, len(run_terms))
+        keys = np.repeat(ranks, counts) << _TERM_SHIFT
+        keys |= docs.astype(np.uint64) << np.uint64(16)
+        keys |= freqs.astype(np.uint64)
+        key_parts.append(keys)
+        for t, d, f in run_big.tolist():  # (the run's term index, document, frequency)
+            big_freqs[(d, int(ranks[t - a]))] = f
+    keys = np.concatenate(key_parts) if key_parts else np.zeros(0, dtype=np.uint64)
+    del key_parts
+    keys.sort()
+    field = part.schema[name]
+    length_bytes = _segment_lengths(folder, name, part.runs)
+    rows: list[_TermRow] = []
+    dense: list[_DenseRow] = []
+    value_size = fast_fields(part.schema)[name]
+    with (
+        open(folder / f"{part.stem}.pst", "wb") as out,
+        open(folder / f"{part.stem}.dense", "wb") as dense_out,
+    ):
         start, n = 0, len(keys)
-        while start < n:
+        while start < n:  # in slices of whole terms, so the arrays of one slice stay small
             stop = min(start + _SLICE, n)
             if stop < n:
                 next_rank = (int(keys[stop - 1]) >> _DOC_KEY_BITS) + 1
                 stop = int(np.searchsorted(keys, np.uint64(next_rank << _DOC_KEY_BITS)))
-            self._write_slice(
-                out, field, keys[start:stop], terms, by_text, length_bytes, big,
-                self._fast[name], table,
+            _write_blocks(
+                out, field, keys[start:stop], all_terms, length_bytes, big_freqs, value_size,
+                rows, dense_out if part.dense_min else None, part.dense_min or 0, dense,
             )  # fmt: skip
             start = stop
-        return table
+    return rows, dense
 
-    def _write_slice(
-        self,
-        out: Any,
-        field: Any,
-        keys: npt.NDArray[np.uint64],
-        terms: list[bytes],
-        by_text: list[int],
-        length_bytes: npt.NDArray[np.uint8],
-        big: dict[tuple[int, int], int],
-        value_size: int,
-        table: tuple[list[bytes], list[_TermRow]],
-    ) -> None:
-        boost = float(field.format.field_boost)
-        n = len(keys)
-        ids = ((keys >> np.uint64(16)) & np.uint64((1 << _DOC_BITS) - 1)).astype(np.int32)
-        freqs = (keys & np.uint64(0xFFFF)).astype(np.int32)
-        ranks = keys >> _TERM_SHIFT
-        starts = np.concatenate(([0], np.flatnonzero(ranks[1:] != ranks[:-1]) + 1))
-        if big:
-            for i in np.flatnonzero(freqs == _MAX_FREQ).tolist():
-                freqs[i] = big.get((int(ids[i]), by_text[int(ranks[i])]), _MAX_FREQ)
-        term_ranks = ranks[starts].tolist()
-        del ranks
-        ends = np.append(starts[1:], n)
-        # blocks of up to 128 postings within each term
-        nblocks = (ends - starts + _BLOCK - 1) // _BLOCK
-        within = np.arange(int(nblocks.sum())) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)
-        bstart = np.repeat(starts, nblocks) + within * _BLOCK
-        bend = np.minimum(bstart + _BLOCK, np.repeat(ends, nblocks))
-        del within
-        # what W3 stores: weight = frequency × field boost as float32, the frequency as !I
-        weights = (freqs * boost).astype(np.float32)
-        values = freqs.astype(">u4").tobytes() if value_size else b""
-        lbytes = length_bytes[ids]
-        ids += self.doc_base  # numbered as in the segment the run goes into
-        deltas = np.diff(ids, prepend=0)
-        deltas[bstart] = ids[bstart]  # a block's first id is absolute
-        # per block: weight range (all equal → one float, all 1.0 → None), stats for skipping
-        b_wmin = np.minimum.reduceat(weights, bstart)
-        same = (b_wmin == np.maximum.reduceat(weights, bstart)).tolist()
-        b_wmin_l = b_wmin.astype(np.float64).tolist()
-        b_maxw = (np.maximum.reduceat(freqs, bstart) * boost).tolist()
-        b_lmin = np.minimum.reduceat(lbytes, bstart).tolist()
-        b_lmax = np.maximum.reduceat(lbytes, bstart).tolist()
-        b_last = ids[bend - 1].tolist()
-        t_weight = np.add.reduceat(weights, starts, dtype=np.float64).tolist()
-        t_maxw = (np.maximum.reduceat(freqs, starts) * boost).tolist()
-        t_lmin = np.minimum.reduceat(lbytes, starts).tolist()
-        t_lmax = np.maximum.reduceat(lbytes, starts).tolist()
-        t_first = ids[starts].tolist()
-        t_count = (ends - starts).tolist()
-        t_blocks = nblocks.tolist()
-        bs, be = bstart.tolist(), bend.tolist()
-        del lbytes, freqs, b_wmin, nblocks, bstart, bend, ids, starts, ends
 
-        position = out.tell()
-        terms_out, rows = table
-        compressed = self._compressed
-        if len(compressed) > _SMALL_BLOCKS_KEPT:
-            compressed.clear()
-        chunks: list[bytes] = []
-        block = 0
-        for t, rank_t in enumerate(term_ranks):
-            parts = [_MAGIC]
-            last_block = block + t_blocks[t] - 1
-            while block <= last_block:
-                a, e = bs[block], be[block]
-                if same[block]:
-                    w = b_wmin_l[block]
-                    block_weights: Any = None if w == 1.0 else w
-                else:
-                    block_weights = tuple(weights[a:e].tolist())
-                raw = dumps(
-                    (tuple(deltas[a:e].tolist()), block_weights,
-                     values[4 * a : 4 * e] if value_size else None),
-                    2,
-                )  # fmt: skip
-                if e - a > _SMALL_BLOCK:
-                    data = _compress(raw, _COMPRESSION)
-                else:  # small blocks repeat (a rare term in one document): compress each once
-                    cached = compressed.get(raw)
-                    if cached is None:
-                        cached = compressed[raw] = _compress(raw, _COMPRESSION)
-                    data = cached
-                info = dumps(
-                    (e - a, b_last[block], b_maxw[block], _COMPRESSION, b_lmin[block],
-                     b_lmax[block]),
-                    2,
-                )  # fmt: skip
-                size = len(info) + len(data)
-                parts += (pack_int(-size if block == last_block else size), info, data)
-                block += 1
-            chunk = b"".join(parts)
-            chunks.append(chunk)
-            rows.append(
-                (position, len(chunk), t_weight[t], t_count[t], t_lmin[t], t_lmax[t], t_maxw[t],
-                 t_first[t], b_last[last_block])
+#: pickled small block → its zlib bytes (compressing costs far more than a look-up), per process
+_COMPRESSED: dict[bytes, bytes] = {}
+
+
+def _write_blocks(
+    out: Any,
+    field: Any,
+    keys: npt.NDArray[np.uint64],
+    terms: list[bytes],
+    length_bytes: npt.NDArray[np.uint8],
+    big: dict[tuple[int, int], int],
+    value_size: int,
+    rows: list[_TermRow],
+    dense_out: Any,
+    dense_min: int,
+    dense: list[_DenseRow],
+) -> None:
+    """Writes the posting lists of ``keys`` (sort keys of whole terms, ranks into ``terms``) in
+    W3's block layout, vectorised."""
+    boost = float(field.format.field_boost)
+    n = len(keys)
+    ids = ((keys >> np.uint64(16)) & np.uint64((1 << _DOC_BITS) - 1)).astype(np.int32)
+    freqs = (keys & np.uint64(0xFFFF)).astype(np.int32)
+    ranks = keys >> _TERM_SHIFT
+    starts = np.concatenate(([0], np.flatnonzero(ranks[1:] != ranks[:-1]) + 1))
+    if big:
+        for i in np.flatnonzero(freqs == _MAX_FREQ).tolist():
+            freqs[i] = big.get((int(ids[i]), int(ranks[i])), _MAX_FREQ)
+    term_ranks = ranks[starts].tolist()
+    del ranks
+    ends = np.append(starts[1:], n)
+    if dense_out is not None:
+        for t in np.flatnonzero(ends - starts >= dense_min).tolist():
+            a, e = int(starts[t]), int(ends[t])
+            encoded = encode_dense(ids[a:e], freqs[a:e])
+            if encoded is not None:
+                data, wide = encoded
+                dense.append((terms[term_ranks[t]].decode("utf-8"), dense_out.tell(), e - a, wide))
+                dense_out.write(data)
+    # blocks of up to 128 postings within each term
+    nblocks = (ends - starts + _BLOCK - 1) // _BLOCK
+    within = np.arange(int(nblocks.sum())) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)
+    bstart = np.repeat(starts, nblocks) + within * _BLOCK
+    bend = np.minimum(bstart + _BLOCK, np.repeat(ends, nblocks))
+    del within
+    # what W3 stores: weight = frequency × field boost as float32, the frequency as !I
+    weights = (freqs * boost).astype(np.float32)
+    values = freqs.astype(">u4").tobytes() if value_size else b""
+    lbytes = length_bytes[ids]
+    deltas = np.diff(ids, prepend=0)
+    deltas[bstart] = ids[bstart]  # a block's first id is absolute
+    # per block: weight range (all equal → one float, all 1.0 → None), stats for skipping
+    b_wmin = np.minimum.reduceat(weights, bstart)
+    same = (b_wmin == np.maximum.reduceat(weights, bstart)).tolist()
+    b_wmin_l = b_wmin.astype(np.float64).tolist()
+    b_maxw = (np.maximum.reduceat(freqs, bstart) * boost).tolist()
+    b_lmin = np.minimum.reduceat(lbytes, bstart).tolist()
+    b_lmax = np.maximum.reduceat(lbytes, bstart).tolist()
+    b_last = ids[bend - 1].tolist()
+    t_weight = np.add.reduceat(weights, starts, dtype=np.float64).tolist()
+    t_maxw = (np.maximum.reduceat(freqs, starts) * boost).tolist()
+    t_lmin = np.minimum.reduceat(lbytes, starts).tolist()
+    t_lmax = np.maximum.reduceat(lbytes, starts).tolist()
+    t_first = ids[starts].tolist()
+    t_count = (ends - starts).tolist()
+    t_blocks = nblocks.tolist()
+    bs, be = bstart.tolist(), bend.tolist()
+    del lbytes, freqs, b_wmin, nblocks, bstart, bend, ids, starts, ends
+
+    position = out.tell()
+    compressed = _COMPRESSED
+    if len(compressed) > _SMALL_BLOCKS_KEPT:
+        compressed.clear()
+    chunks: list[bytes] = []
+    block = 0
+    for t, rank_t in enumerate(term_ranks):
+        parts = [_MAGIC]
+        last_block = block + t_blocks[t] - 1
+        while block <= last_block:
+            a, e = bs[block], be[block]
+            if same[block]:
+                w = b_wmin_l[block]
+                block_weights: Any = None if w == 1.0 else w
+            else:
+                block_weights = tuple(weights[a:e].tolist())
+            raw = dumps(
+                (tuple(deltas[a:e].tolist()), block_weights,
+                 values[4 * a : 4 * e] if value_size else None),
+                2,
             )  # fmt: skip
-            position += len(chunk)
-            terms_out.append(terms[by_text[rank_t]])
-        out.write(b"".join(chunks))
+            if e - a > _SMALL_BLOCK:
+                data = _compress(raw, _COMPRESSION)
+            else:  # small blocks repeat (a rare term in one document): compress each once
+                cached = compressed.get(raw)
+                if cached is None:
+                    cached = compressed[raw] = _compress(raw, _COMPRESSION)
+                data = cached
+            info = dumps(
+                (e - a, b_last[block], b_maxw[block], _COMPRESSION, b_lmin[block],
+                 b_lmax[block]),
+                2,
+            )  # fmt: skip
+            size = len(info) + len(data)
+            parts += (pack_int(-size if block == last_block else size), info, data)
+            block += 1
+        chunk = b"".join(parts)
+        chunks.append(chunk)
+        rows.append(
+            (terms[rank_t], position, len(chunk), t_weight[t], t_count[t], t_lmin[t], t_lmax[t],
+             t_maxw[t], t_first[t], b_last[last_block])
+        )  # fmt: skip
+        position += len(chunk)
+    out.write(b"".join(chunks))
 
 
 def _term_bytes(term: Any) -> bytes:
@@ -539,17 +703,99 @@ def write_runs(
 
 
 def merge_runs(
-    storage: Any, schema: Schema, indexname: str, folder: Path, runs: list[Run]
+    storage: Any,
+    schema: Schema,
+    indexname: str,
+    folder: Path,
+    runs: list[Run],
+    procs: int = 1,
+    dense_dir: Path | None = None,
 ) -> W3Segment:
     """The segment of ``runs`` (in document order, each numbered after the one before), written
-    into ``storage``; the runs' files are removed."""
+    into ``storage``; the runs' files are removed.
+
+    The posting lists are written in parts, each a range of one field's terms taken from every
+    run, in ``procs`` spawned processes while this one writes the stored fields, lengths and
+    columns; the parts are then copied one after the other into the segment's posting file.
+    With ``dense_dir``, the segment's dense lists (:mod:`index.dense`) are written there too,
+    from the same arrays."""
     codec = W3Codec()
     segment = W3Segment(codec, indexname)
-    perdoc = codec.per_document_writer(storage, segment)
     docnum = 0
     for run in runs:
         if run.doc_base != docnum:
             raise ValueError(f"run {run.prefix} starts at {run.doc_base}, not {docnum}")
+        docnum += run.doc_count
+    from index.dense import DENSE_FIELDS, DENSE_MIN_DOCS, DenseWriter
+
+    parts = _plan_parts(folder, schema, runs, max(procs, 1))
+    if dense_dir is not None:
+        dense_min = DENSE_MIN_DOCS
+        parts = [
+            dataclasses.replace(p, dense_min=dense_min if p.field in DENSE_FIELDS else None)
+            for p in parts
+        ]
+    pool = None
+    if procs > 1 and len(parts) > 1:
+        # spawned, not forked: a fresh interpreter inherits no threads, locks or open files
+        pool = multiprocessing.get_context("spawn").Pool(procs)
+        pending = pool.map_async(_write_part, parts, chunksize=1)
+    try:
+        _write_documents(storage, codec, segment, schema, folder, runs)
+        results = pending.get() if pool is not None else [_write_part(p) for p in parts]
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    dense = DenseWriter(dense_dir, segment.segment_id()) if dense_dir is not None else None
+    fieldwriter = codec.field_writer(storage, segment)
+    postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+    pack_info = W3TermInfo._struct.pack
+    by_field: dict[str, list[tuple[_Part, tuple[list[_TermRow], list[_DenseRow]]]]] = {}
+    for part, result in zip(parts, results, strict=True):
+        by_field.setdefault(part.field, []).append((part, result))
+    other = set().union(*(run.other for run in runs))
+    for name in sorted(by_field.keys() | other):
+        fieldwriter.start_field(name, schema[name])
+        if name in other:
+            _write_other(fieldwriter, schema, folder, name, runs)
+        prefix = pack_ushort(fieldwriter._fieldid)
+        for part, (rows, dense_rows) in by_field.get(name, []):
+            base = postfile.tell()
+            with open(folder / f"{part.stem}.pst", "rb") as f:
+                while chunk := f.read(_WRITE_BUFFER):
+                    postfile.write(chunk)
+            keys = [prefix + row[0] for row in rows]
+            infos = [
+                pack_info(False, w, df, lmin, lmax, maxw, first, last)
+                + pack_long(base + offset) + pack_int(size)
+                for _t, offset, size, w, df, lmin, lmax, maxw, first, last in rows
+            ]  # fmt: skip
+            _add_terms(tindex, keys, infos)
+            if dense is not None and dense_rows:
+                dense.add_part(folder / f"{part.stem}.dense", name, dense_rows,
+                               float(schema[name].format.field_boost))  # fmt: skip
+        fieldwriter.finish_field()
+    fieldwriter.close()
+    if dense is not None:
+        dense.close()
+    for run in runs:
+        for path in folder.glob(f"{run.prefix}.*"):
+            path.unlink()
+    for part in parts:
+        for path in folder.glob(f"{part.stem}.*"):
+            path.unlink()
+    return segment
+
+
+def _write_documents(
+    storage: Any, codec: W3Codec, segment: W3Segment, schema: Schema, folder: Path,
+    runs: list[Run],
+) -> None:  # fmt: skip
+    """Stored fields, lengths and columns, through Whoosh's own per-document writer."""
+    perdoc = codec.per_document_writer(storage, segment)
+    docnum = 0
+    for run in runs:
         for stored, lengths, columns in _load(folder / f"{run.prefix}.docs"):
             perdoc.start_doc(docnum)
             for name in sorted(stored.keys() | lengths.keys()):
@@ -564,203 +810,69 @@ def merge_runs(
         for deleted in run.deleted:
             segment.delete_document(deleted)
 
-    fieldwriter = codec.field_writer(storage, segment)
-    postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
-    files = [open(folder / f"{run.prefix}.pst", "rb") for run in runs]  # noqa: SIM115
-    try:
-        maps = [
-            mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size
-            else b""
-            for f in files
-        ]  # fmt: skip
-        for name in sorted(set().union(*(run.fields for run in runs))):
-            fieldwriter.start_field(name, schema[name])
-            merged = heapq.merge(
-                *[
-                    _iter_table(folder / f"{run.prefix}.{name}", r)
-                    for r, run in enumerate(runs)
-                    if name in run.fields
-                ]
-            )
-            _merge_field(merged, maps, postfile, tindex, pack_ushort(fieldwriter._fieldid))
-            fieldwriter.finish_field()
-    finally:
-        for f in files:
-            f.close()
-    fieldwriter.close()
-    for run in runs:
-        for path in folder.glob(f"{run.prefix}.*"):
-            path.unlink()
-    return segment
 
-
-def _merge_field(
-    merged: Iterable[tuple[bytes, int, _TermRow]],
-    maps: list[Any],
-    postfile: Any,
-    tindex: Any,
-    prefix: bytes,
+def _write_other(
+    fieldwriter: Any, schema: Schema, folder: Path, name: str, runs: list[Run]
 ) -> None:
-    """Each term's posting list: its runs' blocks one after the other (the runs are in document
-    order); every run's last block but the final one loses its "last block" mark."""
-    pack_info = W3TermInfo._struct.pack
-    position = postfile.tell()
-    keys: list[bytes] = []
-    infos: list[bytes] = []
-    chunks: list[bytes] = []
-    buffered = 0
-    term: bytes | None = None
-    group: list[tuple[int, _TermRow]] = []
-
-    def flush_term() -> None:
-        nonlocal position, buffered
-        if len(group) == 1:
-            r, row = group[0]
-            chunk = maps[r][row[0] : row[0] + row[1]]
-            weight, df, lmin, lmax, maxw, first, last = row[2:]
-        elif sum(row[3] for _r, row in group) <= _BLOCK:
-            # a short list in several runs: one block, as Whoosh would write it (most terms are
-            # short: a block each per run would cost a block header each, +15 % of the index)
-            chunk = _MAGIC + _join_blocks(
-                [maps[r][row[0] + 4 : row[0] + row[1]] for r, row in group]
-            )
-            weight, df = sum(row[2] for _r, row in group), sum(row[3] for _r, row in group)
-            lmin, lmax = min(row[4] for _r, row in group), max(row[5] for _r, row in group)
-            maxw = max(row[6] for _r, row in group)
-            first, last = group[0][1][7], group[-1][1][8]
-        else:
-            pieces = [_MAGIC]
-            weight, df, lmin, lmax, maxw = 0.0, 0, 255, 0, 0.0
-            for k, (r, row) in enumerate(group):
-                piece = maps[r][row[0] + 4 : row[0] + row[1]]  # without the header magic
-                if k < len(group) - 1:
-                    piece = _unmark_last_block(piece)
-                pieces.append(piece)
-                weight += row[2]
-                df += row[3]
-                lmin, lmax, maxw = min(lmin, row[4]), max(lmax, row[5]), max(maxw, row[6])
-            chunk = b"".join(pieces)
-            first, last = group[0][1][7], group[-1][1][8]
-        chunks.append(chunk)
-        infos.append(
-            pack_info(False, weight, df, lmin, lmax, maxw, first, last)
-            + pack_long(position) + pack_int(len(chunk))
-        )  # fmt: skip
-        keys.append(prefix + term)  # type: ignore[operator]
-        position += len(chunk)
-        buffered += len(chunk)
-
-    for text, r, row in merged:
-        if text != term:
-            if group:
-                flush_term()
-                if buffered > _WRITE_BUFFER:
-                    _write_terms(postfile, tindex, chunks, keys, infos)
-                    buffered = 0
-            term, group = text, []
-        group.append((r, row))
-    if group:
-        flush_term()
-    _write_terms(postfile, tindex, chunks, keys, infos)
-
-
-def _write_terms(
-    postfile: Any, tindex: Any, chunks: list[bytes], keys: list[bytes], infos: list[bytes]
-) -> None:
-    postfile.write(b"".join(chunks))
-    _add_terms(tindex, keys, infos)
-    chunks.clear()
-    keys.clear()
-    infos.clear()
-
-
-def _join_blocks(blocks: list[bytes]) -> bytes:
-    """Single blocks of consecutive runs as one last block (W3's layout: ids delta-coded from the
-    block's absolute first id; weights None when all 1.0, one float when all equal)."""
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    kind: type | None = None  # of the values: fixed-size bytes joined, or a tuple of each
-    last_id = maxw = 0
-    lmin, lmax = 255, 0
-    for block in blocks:
-        info = pickle.loads(memoryview(block)[4:])  # (the block data after it is ignored)
-        count, block_last, block_maxw, compression, block_lmin, block_lmax = info
-        raw = block[4 + len(dumps(info, 2)) :]  # the info as written: pickled the same way
-        block_ids, block_weights, block_values = pickle.loads(
-            zlib.decompress(raw) if compression else raw
-        )
-        first = len(ids)
-        ids.extend(block_ids)
-        ids[first] -= last_id  # absolute in its own block, a delta in the joined one
-        last_id = block_last
-        if block_weights is None:
-            weights.extend([1.0] * count)
-        elif isinstance(block_weights, float):
-            weights.extend([block_weights] * count)
-        else:
-            weights.extend(block_weights)
-        if block_values is not None:
-            kind = type(block_values)
-            values.extend(block_values if kind is tuple else [block_values])
-        maxw = max(maxw, block_maxw)
-        lmin, lmax = min(lmin, block_lmin), max(lmax, block_lmax)
-    if all(w == 1.0 for w in weights):
-        joined_weights: Any = None
-    elif all(w == weights[0] for w in weights):
-        joined_weights = weights[0]
-    else:
-        joined_weights = tuple(weights)
-    data = _compress(
-        dumps((tuple(ids), joined_weights, _joined_values(values, kind)), 2),
-        _COMPRESSION,
+    """A field this module does not write itself, through Whoosh's own posting writer, in the
+    order its pool would give the postings."""
+    field = schema[name]
+    lengths = (
+        _segment_lengths(folder, name, [(r.prefix, r.doc_count) for r in runs])
+        if field.scorable
+        else None
     )
-    info = dumps((len(ids), last_id, maxw, _COMPRESSION, lmin, lmax), 2)
-    return pack_int(-(len(info) + len(data))) + info + data
+    merged = heapq.merge(
+        *[_load(folder / f"{run.prefix}.{name}.other") for run in runs if name in run.other]
+    )
+    last = None
+    for tbytes, docnum, weight, vbytes in merged:
+        if tbytes != last:
+            if last is not None:
+                fieldwriter.finish_term()
+            fieldwriter.start_term(tbytes)
+            last = tbytes
+        length = None
+        if lengths is not None and lengths[docnum]:
+            length = byte_to_length(int(lengths[docnum]))
+        fieldwriter.add(docnum, weight, vbytes or b"", length)
+    if last is not None:
+        fieldwriter.finish_term()
 
 
-def _joined_values(values: list[bytes], kind: type | None) -> Any:
-    if kind is None:
-        return None
-    return tuple(values) if kind is tuple else b"".join(values)
-
-
-def _unmark_last_block(piece: bytes) -> bytes:
-    """A run's posting blocks (after the magic) with the last one's negative length made
-    positive: more blocks follow it."""
-    position = 0
-    while True:
-        (size,) = _INT.unpack_from(piece, position)
-        if size < 0:
-            return piece[:position] + pack_int(-size) + piece[position + 4 :]
-        position += 4 + size
-
-
-def _save_table(stem: Path, terms: list[bytes], rows: list[_TermRow]) -> None:
-    """A run's terms of one field and their statistics, as flat files."""
-    stem.with_name(stem.name + ".blob").write_bytes(b"".join(terms))
-    ends = np.cumsum(np.fromiter(map(len, terms), np.int64, len(terms)))
-    table = np.array(rows, dtype=np.float64)
-    np.save(stem.with_name(stem.name + ".ends.npy"), ends)
-    np.save(stem.with_name(stem.name + ".rows.npy"), table)
-
-
-def _iter_table(stem: Path, run: int) -> Iterator[tuple[bytes, int, _TermRow]]:
-    """``(term, run, row)`` of a saved table, in term order, read a slice at a time."""
-    blob = stem.with_name(stem.name + ".blob").read_bytes()
-    ends = np.load(stem.with_name(stem.name + ".ends.npy"), mmap_mode="r")
-    table = np.load(stem.with_name(stem.name + ".rows.npy"), mmap_mode="r")
-    start = 0
-    for at in range(0, len(ends), _TABLE_SLICE):
-        stops = ends[at : at + _TABLE_SLICE].tolist()
-        rows = table[at : at + _TABLE_SLICE]
-        ints = rows[:, [0, 1, 3, 4, 5, 7, 8]].astype(np.int64).tolist()
-        floats = rows[:, [2, 6]].tolist()
-        for stop, (o, n, df, lmin, lmax, first, last), (w, maxw) in zip(
-            stops, ints, floats, strict=True
-        ):
-            yield blob[start:stop], run, (o, n, w, df, lmin, lmax, maxw, first, last)
-            start = stop
+def _plan_parts(folder: Path, schema: Schema, runs: list[Run], procs: int) -> list[_Part]:
+    """Each field's terms cut into ranges of about :data:`_PART_POSTINGS` postings (and, with
+    several processes, into enough ranges to keep them all busy), cut where the largest run of
+    the field has that many postings behind it."""
+    every = [(run.prefix, run.doc_count) for run in runs]
+    totals: dict[str, list[tuple[int, Run]]] = {}
+    for run in runs:
+        for name in run.fields:
+            starts = np.load(folder / f"{run.prefix}.{name}.starts.npy", mmap_mode="r")
+            totals.setdefault(name, []).append((int(starts[-1]), run))
+    grand = sum(n for field_runs in totals.values() for n, _ in field_runs) or 1
+    parts = []
+    for name in sorted(totals):
+        field_runs = totals[name]
+        postings = sum(n for n, _ in field_runs)
+        count = -(-postings // _PART_POSTINGS)
+        if procs > 1 and postings > _PART_MIN_POSTINGS:
+            count = max(count, round(4 * procs * postings / grand))
+        cuts: list[bytes] = []
+        if count > 1:
+            _n, largest = max(field_runs, key=lambda nr: nr[0])
+            starts = np.load(folder / f"{largest.prefix}.{name}.starts.npy", mmap_mode="r")
+            at = np.searchsorted(starts, np.arange(1, count) * (int(starts[-1]) / count))
+            terms = _Terms(folder / f"{largest.prefix}.{name}.terms")
+            cuts = sorted({terms[i] for i in at.tolist() if 0 < i < len(terms)})
+        bounds = [None, *cuts, None]
+        prefixes = [run.prefix for _n, run in field_runs]
+        for k in range(len(bounds) - 1):
+            stem = f"part-{name}-{k:05d}-{random_name(8)}"
+            parts.append(
+                _Part(folder, stem, name, schema, prefixes, every, bounds[k], bounds[k + 1], None)
+            )
+    return parts
 
 
 def _dump(path: Path, value: Any) -> None:

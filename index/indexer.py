@@ -186,8 +186,9 @@ class SearchIndex:
         """Recreate the index from the store in a new directory, then swap it in.
 
         One segment, written by :mod:`index.build`: documents analysed into runs (in the
-        store's id order, numbered as Whoosh's writer would), then merged. ``procs`` > 1 analyses
-        in that many spawned processes; only for the command line, never inside the Qt process.
+        store's id order, numbered as Whoosh's writer would), then written as one segment with
+        its dense lists. ``procs`` > 1 analyses and writes in that many spawned processes; only
+        for the command line, never inside the Qt process.
         """
         seq = store.last_change_seq()  # taken first: changes during the rebuild are caught up after
         building = self.path.with_name(self.path.name + ".building")
@@ -197,7 +198,8 @@ class SearchIndex:
         ids = sorted(store.document_ids(VISIBLE))  # iter_visible's order (by id)
         jobs = _jobs(store.path, self.blob_dir, building, ids, procs, _meta_value(seq))
         runs, count = _build(jobs, procs, progress, len(ids))
-        commit_segments(ix, [merge_runs(ix.storage, ix.schema, _INDEX_NAME, building, runs)])
+        segment = merge_runs(ix.storage, ix.schema, _INDEX_NAME, building, runs, procs, building)
+        commit_segments(ix, [segment])
         shutil.rmtree(building / f"{_INDEX_NAME}.tmp", ignore_errors=True)
         cached_pinyin = self.path / PINYIN_CACHE
         if cached_pinyin.exists():  # the slow word → pinyin part carries over from the old index

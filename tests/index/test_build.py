@@ -22,8 +22,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 import index.build as build
+import index.dense as dense
 import index.indexer as indexer
+import index.scoring as scoring
 from index.analysis import BigramTokenizer, JiebaTokenizer, bigram_codes, code_term
+from index.dense import DenseLists
 from index.indexer import SearchIndex, _meta_value, document_fields
 from index.schema import CountedText, make_schema
 from kiosk.records import parse_record
@@ -159,17 +162,62 @@ def test_many_runs_merge_into_the_same_segment(
     merge = build.merge_runs
 
     def counted(*args: Any) -> Any:
-        runs.extend(args[-1])
+        runs.extend(args[4])
         return merge(*args)
 
     monkeypatch.setattr(indexer, "merge_runs", counted)
+    monkeypatch.setattr(build, "_PART_POSTINGS", 2_000)  # each field's terms in several parts
     index = SearchIndex(tmp_path / "index")
     index.rebuild(store)
     assert len(runs) > 8
     actual = index.open()
     assert len(actual._segments()) == 1
     assert_same_index(expected, actual)
-    assert not list(index.path.glob("run-*"))  # the runs' files are gone
+    # byte for byte: every posting list blocked as Whoosh blocks it, whatever the runs
+    for ext in (".pst", ".trm"):
+        (want,) = Path(expected.storage.folder).glob(f"*{ext}")
+        (got,) = index.path.glob(f"*{ext}")
+        assert got.read_bytes() == want.read_bytes(), ext
+    assert not list(index.path.glob("run-*")) and not list(index.path.glob("part-*"))
+
+
+def _dense_lists(index_dir: Path, ix: Any) -> dict[tuple[str, str], tuple[list[int], list[float]]]:
+    with ix.reader() as reader:
+        dense = DenseLists.open(index_dir, reader.segment().segment_id())
+    assert dense is not None
+    out = {}
+    for fieldname, terms in dense._terms.items():
+        for term in terms:
+            found = dense.get(fieldname, term)
+            assert found is not None
+            out[(fieldname, term)] = (found[0].tolist(), found[1].tolist())
+    return out
+
+
+def test_dense_lists_are_written_from_the_builders_arrays(
+    built: tuple[Store, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild writes the dense lists itself, without decoding the blocks it has just
+    written, and they hold what decoding them gives."""
+    store, _expected = built
+    monkeypatch.setattr(dense, "DENSE_MIN_DOCS", 20)
+    monkeypatch.setattr(build, "_PART_POSTINGS", 5_000)
+
+    def no_decoding(*args: Any) -> Any:
+        raise AssertionError("the rebuild decoded a posting list")
+
+    monkeypatch.setattr(scoring, "_read_postings", no_decoding)
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(store, procs=2)
+    monkeypatch.undo()
+    ix = index.open()
+    written = _dense_lists(index.path, ix)
+    assert len(written) > 50
+    assert {field for field, _term in written} == set(dense.DENSE_FIELDS)
+    decoded_dir = tmp_path / "decoded"
+    decoded_dir.mkdir()
+    assert dense.write_dense_lists(ix, decoded_dir, min_docs=20) == 1
+    assert _dense_lists(decoded_dir, ix) == written
 
 
 def test_spawned_workers_build_the_same_index(built: tuple[Store, Any], tmp_path: Path) -> None:
@@ -187,14 +235,14 @@ def test_the_comparison_sees_a_wrong_weight_or_length(
     built: tuple[Store, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, expected = built
-    original = build.RunBuilder._write_slice
+    original = build._write_blocks
 
-    def heavier(self: Any, fieldwriter: Any, field: Any, *args: Any) -> None:
+    def heavier(out: Any, field: Any, *args: Any) -> None:
         if isinstance(field, CountedText):
             field = CountedText(analyzer=field.analyzer, phrase=False, field_boost=2.5)
-        original(self, fieldwriter, field, *args)
+        original(out, field, *args)
 
-    monkeypatch.setattr(build.RunBuilder, "_write_slice", heavier)
+    monkeypatch.setattr(build, "_write_blocks", heavier)
     index = SearchIndex(tmp_path / "heavier")
     index.rebuild(store)
     with pytest.raises(AssertionError):
