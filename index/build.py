@@ -469,10 +469,11 @@ def _segment_lengths(folder: Path, name: str, runs: list[tuple[str, int]]) -> An
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
 
 
-def _write_part(part: _Part) -> tuple[list[_TermRow], list[_DenseRow]]:
+def _write_part(part: _Part) -> None:
     """Writes one part's posting blocks in W3's layout (and its dense lists) from the runs'
     sorted postings: each term's postings are its runs' one after the other (runs are in
-    document order), blocked as Whoosh blocks them."""
+    document order), blocked as Whoosh blocks them. Its term rows go to ``<stem>.rows`` (not
+    back through the pool: all parts' rows at once would weigh on the parent)."""
     folder, name = part.folder, part.field
     slices: list[tuple[int, list[bytes], Any, Any, Any, Any]] = []
     for prefix in part.prefixes:
@@ -524,7 +525,7 @@ def _write_part(part: _Part) -> tuple[list[_TermRow], list[_DenseRow]]:
                 rows, dense_out if part.dense_min else None, part.dense_min or 0, dense,
             )  # fmt: skip
             start = stop
-    return rows, dense
+    _dump(folder / f"{part.stem}.rows", (rows, dense))
 
 
 #: pickled small block → its zlib bytes (compressing costs far more than a look-up), per process
@@ -742,7 +743,11 @@ def merge_runs(
         pending = pool.map_async(_write_part, parts, chunksize=1)
     try:
         _write_documents(storage, codec, segment, schema, folder, runs)
-        results = pending.get() if pool is not None else [_write_part(p) for p in parts]
+        if pool is None:
+            for part in parts:
+                _write_part(part)
+        else:
+            pending.get()
     finally:
         if pool is not None:
             pool.close()
@@ -751,16 +756,17 @@ def merge_runs(
     fieldwriter = codec.field_writer(storage, segment)
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     pack_info = W3TermInfo._struct.pack
-    by_field: dict[str, list[tuple[_Part, tuple[list[_TermRow], list[_DenseRow]]]]] = {}
-    for part, result in zip(parts, results, strict=True):
-        by_field.setdefault(part.field, []).append((part, result))
+    by_field: dict[str, list[_Part]] = {}
+    for part in parts:
+        by_field.setdefault(part.field, []).append(part)
     other = set().union(*(run.other for run in runs))
     for name in sorted(by_field.keys() | other):
         fieldwriter.start_field(name, schema[name])
         if name in other:
             _write_other(fieldwriter, schema, folder, name, runs)
         prefix = pack_ushort(fieldwriter._fieldid)
-        for part, (rows, dense_rows) in by_field.get(name, []):
+        for part in by_field.get(name, []):
+            rows, dense_rows = _load(folder / f"{part.stem}.rows")
             base = postfile.tell()
             with open(folder / f"{part.stem}.pst", "rb") as f:
                 while chunk := f.read(_WRITE_BUFFER):
@@ -775,6 +781,9 @@ def merge_runs(
             if dense is not None and dense_rows:
                 dense.add_part(folder / f"{part.stem}.dense", name, dense_rows,
                                float(schema[name].format.field_boost))  # fmt: skip
+            del rows, dense_rows, keys, infos
+            for path in folder.glob(f"{part.stem}.*"):
+                path.unlink()
         fieldwriter.finish_field()
     fieldwriter.close()
     if dense is not None:
