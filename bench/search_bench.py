@@ -158,6 +158,7 @@ def worker_build_whoosh(
     from kiosk.store import Store
 
     store = Store.in_dir(data_dir)
+    phases = _time_build_phases()
     profile = cProfile.Profile() if profile_out else None
     start = time.perf_counter()
     if profile:
@@ -184,7 +185,36 @@ def worker_build_whoosh(
         "cpu_s": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
         # the largest worker process of the build, if it had any (procs > 1)
         "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "phases_s": phases,
     }  # fmt: skip
+
+
+def _time_build_phases() -> dict[str, float]:
+    """Wall seconds of each phase of ``SearchIndex.rebuild`` (filled in as it runs): the
+    analysis into runs, the segment's writing (posting lists, dense lists, stored fields), the
+    vocabulary, and dense lists written afterwards (only for segments that had none)."""
+    import index.indexer as indexer
+    from index.vocabulary import Vocabulary
+
+    phases: dict[str, float] = {}
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - start
+
+        setattr(owner, name, wrapper)
+
+    timed(indexer, "_build", "analysis into runs")
+    timed(indexer, "merge_runs", "segment (postings, dense lists, stored fields)")
+    timed(indexer, "write_dense_lists", "dense lists afterwards")
+    timed(Vocabulary, "for_index", "vocabulary")
+    return phases
 
 
 _FTS_SCHEMA = """
@@ -558,6 +588,7 @@ def _render_build(res: dict[str, Any], args: argparse.Namespace) -> str:
             f"| peak RSS, largest worker | {build.get('children_maxrss_mb', 0):.0f} MB |",
             f"| index size on disk | {res['index_bytes'] / mb:.1f} MB |",
             f"| index / raw text | {res['index_bytes'] / res['raw_bytes']:.2f}× |",
+            *[f"| phase: {name} | {s:.1f} s |" for name, s in build.get("phases_s", {}).items()],
             "",
         ]
     )
