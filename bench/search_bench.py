@@ -192,7 +192,7 @@ def worker_build_whoosh(
 def _time_build_phases() -> dict[str, float]:
     """Wall seconds of each phase of ``SearchIndex.rebuild`` (filled in as it runs): the
     analysis into runs, the segment's writing (posting lists, dense lists, stored fields), the
-    vocabulary, and dense lists written afterwards (only for segments that had none)."""
+    vocabulary, dense lists written afterwards (only for segments that had none), column codes."""
     import index.indexer as indexer
     from index.vocabulary import Vocabulary
 
@@ -213,6 +213,7 @@ def _time_build_phases() -> dict[str, float]:
     timed(indexer, "_build", "analysis into runs")
     timed(indexer, "merge_runs", "segment (postings, dense lists, stored fields)")
     timed(indexer, "write_dense_lists", "dense lists afterwards")
+    timed(indexer, "write_column_codes", "column codes")
     timed(Vocabulary, "for_index", "vocabulary")
     return phases
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -324,6 +325,15 @@ def test_a_document_withdrawn_during_the_rebuild_leaves_a_deleted_place(
     with index.open().searcher() as searcher:
         assert searcher.document(id="d0003") is None
         assert searcher.document(id="d0004")["title"] == store.get_many(["d0004"])[0].title
+
+
+@given(
+    st.binary(max_size=20_000)
+    | st.lists(st.sampled_from([b"\0", b"ab", b"W3", b"\xff"])).map(b"".join)
+)
+def test_blocks_compress_to_what_zlib_gives_with_its_default_window(raw: bytes) -> None:
+    assert build._compress(raw, 3) == zlib.compress(raw, 3)
+    assert build._compress(raw, 1) == zlib.compress(raw, 1)
 
 
 @given(
