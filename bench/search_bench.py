@@ -484,6 +484,47 @@ def _cold(args: list[str], runs: int, stdin_line: str = "") -> dict[str, Any]:
     return {"median_s": statistics.median(times), "runs_s": times, "details": details}
 
 
+def _visible_documents(data_dir: Path) -> int:
+    with contextlib.closing(
+        sqlite3.connect(f"file:{data_dir / 'kiosk.sqlite3'}?mode=ro", uri=True)
+    ) as db:
+        return int(
+            db.execute("SELECT count(*) FROM documents WHERE visibility = 'visible'").fetchone()[0]
+        )
+
+
+def measure_data_dir(
+    label: str, data_dir: Path, workdir: Path, args: argparse.Namespace, say: Any
+) -> dict[str, Any]:
+    """Cold opens and query latency over a data dir as it is: our index, and the FTS5 table and
+    the naive index when the data dir has them (``naive`` only with ``args.naive``)."""
+    me = [sys.executable, str(Path(__file__).resolve())]
+    runs = args.cold_runs
+    has_fts = (data_dir / "fts5.sqlite3").exists()
+    has_naive = args.naive and (data_dir / "naive-index").is_dir()
+    kiosk_search = [str(Path(sys.executable).with_name("kiosk")), "--data-dir", str(data_dir), "search", "-"]  # fmt: skip
+    say("cold opens …")
+    cold = {
+        "whoosh": _cold([*me, "_cold", "whoosh", str(data_dir), "低保"], runs),
+        "cli": _cold(kiosk_search, runs, "低保"),
+        "cli_pinyin": _cold(kiosk_search, runs, "dibao"),
+        "pinyin_first": _cold([*me, "_cold", "whoosh", str(data_dir), "dibao"], 1),
+        "pinyin_cached": _cold([*me, "_cold", "whoosh", str(data_dir), "dibao"], runs),
+    }
+    if has_fts:
+        cold["fts"] = _cold([*me, "_cold", "fts", str(data_dir), "低保"], runs)
+    say("query latency …")
+    profile = ["--profile", str(workdir / f"{label}-profile-search.txt")] if args.profile else []
+    common = [str(data_dir), str(args.queries), str(args.repeat)]
+    queries = {"whoosh": _child(["_queries", "whoosh", *common, *profile])}
+    if has_fts:
+        queries["fts"] = _child(["_queries", "fts", *common])
+    if has_naive:
+        queries["naive"] = _child(["_queries", "naive", *common])
+        cold["naive"] = _cold([*me, "_cold", "naive", str(data_dir), "低保"], runs)
+    return {"cold": cold, "queries": queries, "index_bytes_now": _dir_size(data_dir / "index")}
+
+
 def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = workdir / label
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -524,40 +565,8 @@ def run_dataset(label: str, jsonl: Path, workdir: Path, args: argparse.Namespace
         say("building the naive Whoosh + jieba baseline …")
         res["naive_build"] = _child(["_build_naive", str(data_dir), str(data_dir / "naive-index")])
 
-    say("cold opens …")
-    me = [sys.executable, str(Path(__file__).resolve())]
-    runs = args.cold_runs
-    res["cold"] = {
-        "whoosh": _cold([*me, "_cold", "whoosh", str(data_dir), "低保"], runs),
-        "fts": _cold([*me, "_cold", "fts", str(data_dir), "低保"], runs),
-        "cli": _cold(
-            [
-                str(Path(sys.executable).with_name("kiosk")),
-                "--data-dir",
-                str(data_dir),
-                "search",
-                "-",
-            ],
-            runs,
-            "低保",
-        ),
-        "pinyin_first": _cold([*me, "_cold", "whoosh", str(data_dir), "dibao"], 1),
-        "pinyin_cached": _cold([*me, "_cold", "whoosh", str(data_dir), "dibao"], runs),
-    }
-    res["index_bytes_after"] = _dir_size(data_dir / "index")
-    say("query latency …")
-    profile = ["--profile", str(workdir / f"{label}-profile-search.txt")] if args.profile else []
-    res["queries"] = {
-        "whoosh": _child(
-            ["_queries", "whoosh", str(data_dir), str(args.queries), str(args.repeat), *profile]
-        ),
-        "fts": _child(["_queries", "fts", str(data_dir), str(args.queries), str(args.repeat)]),
-    }
-    if args.naive:
-        res["queries"]["naive"] = _child(
-            ["_queries", "naive", str(data_dir), str(args.queries), str(args.repeat)]
-        )
-        res["cold"]["naive"] = _cold([*me, "_cold", "naive", str(data_dir), "低保"], runs)
+    res.update(measure_data_dir(label, data_dir, workdir, args, say))
+    res["index_bytes_after"] = res.pop("index_bytes_now")
     if args.profile:
         res["profiles"] = [str(workdir / f"{label}-profile-search.txt")]
     if args.profile_build:
@@ -730,6 +739,70 @@ def render(res: dict[str, Any], queries: list[tuple[str, str]], args: argparse.N
     return "\n".join(lines) + "\n"
 
 
+def render_measured(
+    label: str, data_dir: Path, res: dict[str, Any], args: argparse.Namespace
+) -> str:
+    """The report of ``--data-dir``: an existing data dir measured as it is, beside the FTS5
+    table and the naive index where the data dir has them."""
+    engines = [e for e in ("whoosh", "fts", "naive") if e in res["queries"]]
+    names = {"whoosh": "ours", "fts": "SQLite FTS5 trigram", "naive": "naive Whoosh + jieba"}
+    rounds = {e: [m for q in res["queries"][e]["queries"] for m in q["ms"]] for e in engines}
+    first = {e: [q["first_ms"] for q in res["queries"][e]["queries"]] for e in engines}
+    cold = res["cold"]
+
+    def row(metric: str, cells: dict[str, str]) -> str:
+        return f"| {metric} | " + " | ".join(cells.get(e, "") for e in engines) + " |"
+
+    def each(values: dict[str, list[float]], q: float) -> dict[str, str]:
+        return {e: _ms(_pct(v, q) if q < 1 else max(v)) + " ms" for e, v in values.items()}
+
+    lines = [
+        f"### {label}: `{data_dir}` as it is ({res['docs']:,} documents)",
+        "",
+        f"{len(res['queries']['whoosh']['queries'])} queries × {args.repeat} uncached rounds, "
+        f"limit {LIMIT}; cold runs: median of {args.cold_runs}, page cache warm.",
+        "",
+        "| metric | " + " | ".join(names[e] for e in engines) + " |",
+        "|---|" + "---:|" * len(engines),
+        row(
+            "query p50 / p95 / max",
+            {e: " / ".join(each(rounds, q)[e] for q in (0.5, 0.95, 1)) for e in engines},
+        ),
+        row(
+            "first time in the process p50 / p95 / max",
+            {e: " / ".join(each(first, q)[e] for q in (0.5, 0.95, 1)) for e in engines},
+        ),
+        row(
+            "peak RSS, search process",
+            {e: f"{res['queries'][e]['maxrss_mb']:.0f} MB" for e in engines},
+        ),
+        row(
+            "cold open → first answer (`低保`, harness)",
+            {e: f"{cold[e]['median_s'] * 1000:.0f} ms" for e in engines if e in cold},
+        ),
+        row(
+            "`kiosk search -` cold, spawn → first answer: `低保` / `dibao`",
+            {
+                "whoosh": f"{cold['cli']['median_s'] * 1000:.0f} / {cold['cli_pinyin']['median_s'] * 1000:.0f} ms"
+            },
+        ),
+        row(
+            "queries with ≥ 1 hit",
+            {
+                e: f"{sum(1 for q in res['queries'][e]['queries'] if q['top'])}/{len(first[e])}"
+                for e in engines
+            },
+        ),
+        "",
+        "`kiosk search -` runs (s): `低保` "
+        + ", ".join(f"{t:.2f}" for t in cold["cli"]["runs_s"])
+        + "; `dibao` "
+        + ", ".join(f"{t:.2f}" for t in cold["cli_pinyin"]["runs_s"]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _code_version() -> str:
     """The commit measured, and whether index/ or kiosk/ had uncommitted changes (of the code
     the workers import: PYTHONPATH may point at another checkout, to measure a baseline)."""
@@ -798,6 +871,13 @@ def main(argv: list[str] | None = None) -> int:
         help="an existing kiosk.sqlite3 to copy instead of importing (repeatable)",
     )
     parser.add_argument(
+        "--data-dir",
+        type=Path,
+        action="append",
+        default=[],
+        help="measure an existing kiosk data dir as it is (no import, no build; repeatable)",
+    )
+    parser.add_argument(
         "--build-only",
         action="store_true",
         help="only import (or copy) the store and build the index: the build figures",
@@ -809,7 +889,7 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the naive Whoosh + jieba baseline (its build is slow)",
     )
     args = parser.parse_args(argv)
-    if args.n is None and not args.jsonl and not args.store:
+    if args.n is None and not args.jsonl and not args.store and not args.data_dir:
         args.n = 2000
     args.workdir.mkdir(parents=True, exist_ok=True)
     queries = load_queries(args.queries)
@@ -839,6 +919,15 @@ def main(argv: list[str] | None = None) -> int:
         f"Code: {_code_version()}",
         "",
     ]
+    for data_dir in args.data_dir:
+        label = f"data-{data_dir.name}"
+        say = lambda msg, label=label: print(f"[{label}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
+        result = measure_data_dir(label, data_dir, args.workdir, args, say)
+        result["docs"] = _visible_documents(data_dir)
+        (args.workdir / f"{label}-result.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        report.append(render_measured(label, data_dir, result, args))
     for label, path in datasets:
         result = run_dataset(label, path, args.workdir, args)
         (args.workdir / f"{label}-result.json").write_text(
