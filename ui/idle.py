@@ -1,9 +1,9 @@
 """Idle timeout: after a while without a touch, count down visibly, then return Home.
 
-The watcher filters every input event of the application (cheap: a type check) and restarts its
-timer on each. ``timeout_s - countdown_s`` after the last touch it emits ``countdown_started``, then
-``countdown_tick(seconds_left)`` each second, and at zero ``timed_out``. Any touch during the
-countdown cancels it (``countdown_cancelled``).
+The watcher filters every event of the application and restarts its timer on each input event
+(cheap: a class test first, see :data:`_INPUT_CLASSES`). ``timeout_s - countdown_s`` after the
+last touch it emits ``countdown_started``, then ``countdown_tick(seconds_left)`` each second, and
+at zero ``timed_out``. Any touch during the countdown cancels it (``countdown_cancelled``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,14 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import (
+    QInputMethodEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QTabletEvent,
+    QTouchEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QApplication
 
 __all__ = ["IdleWatcher"]
@@ -28,6 +36,13 @@ _INPUT_EVENTS = frozenset(
         QEvent.Type.InputMethod,
         QEvent.Type.TabletPress,
     }
+)
+#: The classes of those events. The filter sees every event of the application (≈ 4,000 a
+#: second while results are laid out); reading an event's type goes through PySide's enum
+#: machinery (≈ 1.2 µs), testing its class does not (≈ 0.2 µs), so the type is read only for
+#: events of these classes.
+_INPUT_CLASSES = frozenset(
+    {QMouseEvent, QTouchEvent, QKeyEvent, QWheelEvent, QInputMethodEvent, QTabletEvent}
 )
 
 
@@ -63,7 +78,7 @@ class IdleWatcher(QObject):
         self.poke()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT_EVENTS:
+        if type(event) in _INPUT_CLASSES and event.type() in _INPUT_EVENTS:
             self.poke()
         return False
 

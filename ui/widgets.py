@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -40,6 +40,7 @@ __all__ = [
     "TouchScrollArea",
     "button",
     "clear_layout",
+    "discard",
     "fit_button_text",
     "label",
     "repolish",
@@ -64,27 +65,79 @@ def set_props(widget: QWidget, **props: Any) -> None:
     repolish(widget)
 
 
+_RESIZING_CHANGES = frozenset(
+    {QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.LayoutDirectionChange}
+)
+
+
 class Label(QLabel):
     """A label whose wrapped text always gets comfortable line spacing (MIIT: ≥ 1.3).
 
     Wrapped labels render rich text wrapped in a ``line-height`` block; plain strings given to
     ``setText`` are escaped first, unless the label was made ``rich``.
+
+    A wrapped label remembers its height for each width until its text, font or style changes:
+    Qt does not (``QLabel::heightForWidth`` lays the whole text out again), and a box layout
+    asks every label of every result card at two widths on each pass — a new answer's layout
+    laid out all the page's text again and again.
     """
 
     def __init__(self, text: str = "", *, wrap: bool = True, rich: bool = False) -> None:
         super().__init__()
         self.rich = rich
+        self._heights: dict[int, int] = {}
         self.setWordWrap(wrap)
         self.setTextFormat(Qt.TextFormat.RichText if rich or wrap else Qt.TextFormat.PlainText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setText(text)
 
     def setText(self, text: str) -> None:
-        if self.textFormat() == Qt.TextFormat.PlainText:
+        if self.textFormat() != Qt.TextFormat.PlainText:
+            body = text if self.rich else html.escape(text).replace("\n", "<br>")
+            text = f'<div style="line-height:{LINE_HEIGHT}">{body}</div>' if body else ""
+        if text != self.text():
+            self._heights.clear()
             super().setText(text)
-            return
-        body = text if self.rich else html.escape(text).replace("\n", "<br>")
-        super().setText(f'<div style="line-height:{LINE_HEIGHT}">{body}</div>' if body else "")
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = self._measure(width)
+        return height
+
+    def _measure(self, width: int) -> int:
+        """Qt's own answer: the text laid out at ``width``."""
+        return super().heightForWidth(width)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _RESIZING_CHANGES:
+            self._heights.clear()
+        super().changeEvent(event)
+
+    # everything else a label's height depends on
+    def clear(self) -> None:
+        self._heights.clear()
+        super().clear()
+
+    def setWordWrap(self, on: bool) -> None:
+        self._heights.clear()
+        super().setWordWrap(on)
+
+    def setTextFormat(self, format: Qt.TextFormat) -> None:
+        self._heights.clear()
+        super().setTextFormat(format)
+
+    def setMargin(self, margin: int) -> None:
+        self._heights.clear()
+        super().setMargin(margin)
+
+    def setIndent(self, indent: int) -> None:
+        self._heights.clear()
+        super().setIndent(indent)
+
+    def setContentsMargins(self, *margins: Any) -> None:
+        self._heights.clear()
+        super().setContentsMargins(*margins)
 
 
 def label(
@@ -184,26 +237,28 @@ def _delete(widget: QWidget) -> None:
         shiboken6.delete(widget)
 
 
-def clear_layout(layout: QLayout, paced: StepQueue | None = None) -> None:
-    """Remove and delete every item of ``layout``.
+def discard(widget: QWidget, paced: StepQueue | None = None) -> None:
+    """Hide ``widget`` now and delete it soon; with ``paced``, one widget per turn of the event
+    loop (a page of result cards and chips deleted at once held the screen ≈ 0.1 s)."""
+    # hidden and deleted by the event loop; not setParent(None), which made each one a
+    # top-level window first (≈ 0.6 ms a widget: 30 ms for a page of results)
+    widget.hide()
+    widget.setObjectName("")  # until deleted, never found by name instead of its successor
+    if paced is not None:
+        paced.run("deletions", [partial(_delete, widget)], replace=False, at_once=False)
+    else:
+        widget.deleteLater()
 
-    With ``paced``, the widgets are deleted one per turn of the event loop (a page of result
-    cards and chips deleted at once held the screen ≈ 0.1 s).
-    """
+
+def clear_layout(layout: QLayout, paced: StepQueue | None = None) -> None:
+    """Remove and :func:`discard` every item of ``layout``."""
     while layout.count():
         item = layout.takeAt(0)
         if item is None:
             break
         widget = item.widget()
         if widget is not None:
-            # hidden and deleted by the event loop; not setParent(None), which made each one a
-            # top-level window first (≈ 0.6 ms a widget: 30 ms for a page of results)
-            widget.hide()
-            widget.setObjectName("")  # until deleted, never found by name instead of its successor
-            if paced is not None:
-                paced.run("deletions", [partial(_delete, widget)], replace=False, at_once=False)
-            else:
-                widget.deleteLater()
+            discard(widget, paced)
         else:
             inner = item.layout()
             if inner is not None:
@@ -362,6 +417,10 @@ def _transparent(widget: QWidget) -> None:
 class ResultCard(LabelButton):
     """One search result: title, badge, agency and date, highlighted snippet — all one button.
 
+    A card is kept for the next answer and given its hit with :meth:`show_hit` (building one is
+    ≈ 2 ms of Python and its first show and layout as much again: twenty per keystroke held the
+    screen as-you-type); a label whose text did not change keeps the size Qt worked out for it.
+
     Signals:
         opened(doc_id): the card was tapped.
     """
@@ -370,6 +429,27 @@ class ResultCard(LabelButton):
 
     def __init__(
         self,
+        doc_id: str = "",
+        title: str = "",
+        meta: str = "",
+        snippet_html: str = "",
+        status: str = "",
+        status_label: str = "",
+    ) -> None:
+        super().__init__("card")
+        self.doc_id = ""
+        self.title_label = label("", "cardtitle")
+        self.badge = label("", "badge", wrap=False)
+        self.add_row(self.title_label, self.badge)
+        self.meta_label = label("", "muted")
+        self.snippet_label = label("", rich=True)
+        self.add(self.meta_label)
+        self.add(self.snippet_label)
+        self.show_hit(doc_id, title, meta, snippet_html, status, status_label)
+        self.clicked.connect(lambda _checked=False: self.opened.emit(self.doc_id))
+
+    def show_hit(
+        self,
         doc_id: str,
         title: str,
         meta: str,
@@ -377,14 +457,12 @@ class ResultCard(LabelButton):
         status: str,
         status_label: str,
     ) -> None:
-        super().__init__("card")
+        """Show this result (labels whose text is unchanged are left alone)."""
         self.doc_id = doc_id
-        self.title_label = label(title, "cardtitle")
-        self.badge = label(status_label, "badge", wrap=False)
-        self.badge.setProperty("status", status)
-        self.add_row(self.title_label, self.badge)
-        self.meta_label = self.add(label(meta, "muted"))
-        self.snippet_label = self.add(label(snippet_html, rich=True))
-        if not snippet_html:
-            self.snippet_label.hide()
-        self.clicked.connect(lambda _checked=False: self.opened.emit(self.doc_id))
+        self.title_label.setText(title)
+        self.badge.setText(status_label)
+        if self.badge.property("status") != status:
+            set_props(self.badge, status=status)  # its colour comes from the style sheet
+        self.meta_label.setText(meta)
+        self.snippet_label.setText(snippet_html)
+        self.snippet_label.setVisible(bool(snippet_html))

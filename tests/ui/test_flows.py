@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QScroller
 
 from tests.ui.helpers import commit_text, find, settle, tap, touch_tap, type_on_keyboard
 from ui.screens.results import ResultsScreen
+from ui.widgets import Label
 from ui.workers import StepQueue
 
 
@@ -313,3 +314,92 @@ def test_result_cards_are_built_a_slice_at_a_time_so_taps_are_not_kept_waiting(
     ((built_at_once, hits),) = at_answer
     assert hits >= 10 and built_at_once == 1
     assert [c.doc_id for c in results.cards()] == [h.id for h in results.results.hits]
+
+
+def test_a_new_answer_is_shown_on_the_cards_already_made(qtbot: Any, window: Any) -> None:
+    """Twenty new cards per answer (≈ 4 ms each with their first show and layout) held the
+    screen as-you-type: the cards stay, and show the next answer's hits."""
+    results = results_of(window)
+    window.go("results", query="低保", filters={}, submitted=True)
+    settle(window)
+    first = results.cards()
+    assert len(first) >= 10
+    window.go("results", query="危房改造", filters={}, submitted=True)
+    settle(window)
+    answer = results.results
+    assert answer is not None and 0 < len(answer.hits) < len(first)
+    shown = results.cards()
+    assert [c.doc_id for c in shown] == [h.id for h in answer.hits]
+    assert all(new is old for new, old in zip(shown, first, strict=False)), "the same widgets"
+    assert [c.title_label.text() for c in shown] == [
+        Label(h.title).text() for h in answer.hits
+    ]  # what each card says is its new hit
+    # the cards this answer did not need are hidden, and no name finds them
+    left = [c for c in first if c not in shown]
+    assert left and not any(c.isVisible() or c.objectName() for c in left)
+    tap(qtbot, shown[0])
+    settle(window)
+    document = window.screens["document"]
+    assert document.doc is not None and document.doc.id == answer.hits[0].id
+
+
+def test_a_relayout_of_the_results_page_measures_no_unchanged_text_again(
+    qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A box layout asks every wrapped label for its height at two widths on each pass, and
+    Qt lays the label's text out again for each answer: every change on the page laid out
+    all of its cards' text again (≈ 10 ms a pass at 20 cards)."""
+    results = results_of(window)
+    window.go("results", query="低保", filters={}, submitted=True)
+    settle(window)
+    measured: list[Label] = []
+    measure = Label._measure
+
+    def counted(self: Label, width: int) -> int:
+        measured.append(self)
+        return measure(self, width)
+
+    monkeypatch.setattr(Label, "_measure", counted)
+    cards = results.cards()
+    on_cards = {id(x) for c in cards for x in (c.title_label, c.meta_label, c.snippet_label)}
+    bar = results.list_scroll.verticalScrollBar()
+    before = bar.maximum()
+    results.note.setVisible(not results.note.isVisible())  # the list gets taller or shorter
+    qtbot.waitUntil(lambda: bar.maximum() != before, timeout=3000)  # laid out again
+    assert [m.text() for m in measured if id(m) in on_cards] == []
+    # a card whose text changes is measured again, and gets the room for all of it
+    snippet = cards[0].snippet_label
+    height = snippet.height()
+    snippet.setText(snippet.text() + "<br>" * 3 + "又一行")
+    qtbot.waitUntil(lambda: snippet.height() > height, timeout=3000)
+    assert snippet in measured
+
+
+def test_larger_text_lays_the_cards_out_again(qtbot: Any, window: Any) -> None:
+    """A label's remembered heights are forgotten when the style changes its font."""
+    results = results_of(window)
+    window.go("results", query="低保", filters={}, submitted=True)
+    settle(window)
+    title = results.cards()[0].title_label
+    width = title.width()
+    normal = title.heightForWidth(width)
+    tap(qtbot, find(window, "LargeText"))
+    settle(window)
+    assert title.heightForWidth(width) > normal
+    assert title.height() >= title.heightForWidth(title.width())  # nothing cut off
+
+
+def test_empty_answers_in_a_row_keep_their_category_tiles(qtbot: Any, window: Any) -> None:
+    """Each empty answer rebuilt the twelve tiles under it (≈ 30 ms) with the same counts."""
+    results = results_of(window)
+    window.go("results", query="火星移民", filters={}, submitted=True)
+    settle(window)
+    tiles = dict(results.empty_tiles.buttons)
+    assert len(tiles) >= 6
+    window.go("results", query="火星移民局", filters={}, submitted=True)
+    settle(window)
+    assert results.empty.isVisible()
+    assert results.empty_tiles.buttons == tiles  # the same widgets
+    tap(qtbot, results.empty_tiles.buttons["看病医保"])
+    settle(window)
+    assert results.filters == {"category": "医疗卫生"}

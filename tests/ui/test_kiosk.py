@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from kiosk import logs
@@ -206,3 +207,44 @@ def test_the_pin_pad_opens_again_once_the_lockout_has_passed(qtbot: Any, make_wi
         tap(qtbot, find(pinpad, f"num_{digit}"))
     tap(qtbot, ok)
     assert window.current().name == "librarian"
+
+
+def test_every_kind_of_input_restarts_the_idle_timer_and_nothing_else_does(
+    qtbot: Any, window: Any
+) -> None:
+    """The filter sees every event of the application and tests an event's class before its
+    type (the cheaper test): a touch, a tap, a key, the wheel and the on-screen keyboard's
+    text all still count as someone being there; painting and layout do not."""
+    idle = window.idle
+    pokes: list[str] = []
+    poke = idle.poke
+    idle.poke = lambda: (pokes.append("poke"), poke())  # type: ignore[method-assign]
+    box = window.screens["home"].search_box
+    QApplication.processEvents()
+
+    def count(act: Any) -> int:
+        pokes.clear()
+        act()
+        QApplication.processEvents()
+        return len(pokes)
+
+    assert count(lambda: (box.update(), box.updateGeometry())) == 0
+    assert count(lambda: QTest.mouseClick(box, Qt.MouseButton.LeftButton)) >= 1
+    assert count(lambda: QTest.keyClick(box, Qt.Key.Key_A)) >= 1
+    device = QTest.createTouchDevice()
+    handle = window.windowHandle()
+    where = box.mapTo(window, box.rect().center())
+    assert count(lambda: QTest.touchEvent(handle, device).press(0, where, handle).commit()) >= 1
+    assert count(lambda: QTest.touchEvent(handle, device).release(0, where, handle).commit()) >= 1
+    assert count(lambda: commit_text(box, "低保")) == 1  # the on-screen keyboard's text
+    wheel = QWheelEvent(
+        QPointF(5, 5),
+        QPointF(box.mapToGlobal(QPoint(5, 5))),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    assert count(lambda: QApplication.sendEvent(box, wheel)) == 1

@@ -64,6 +64,7 @@ class CategoryTiles(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(16)
         self.buttons: dict[str, LabelButton] = {}
+        self._counts: dict[str, int] | None = None
         self.set_counts(None)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -107,6 +108,9 @@ class CategoryTiles(QWidget):
 
     def set_counts(self, counts: dict[str, int] | None) -> None:
         """Show the tiles with documents (all of them while counts are unknown)."""
+        if self.buttons and counts == self._counts:
+            return  # the tiles shown already (each empty answer offers them: ≈ 30 ms to rebuild)
+        self._counts = None if counts is None else dict(counts)
         clear_layout(self.grid)
         self.buttons.clear()
         shown = self.tiles if counts is None else tiles_for(self.tiles, counts)

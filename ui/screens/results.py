@@ -24,6 +24,7 @@ from ui.widgets import (
     TouchScrollArea,
     button,
     clear_layout,
+    discard,
     fit_button_text,
     label,
     set_label_text,
@@ -139,6 +140,9 @@ class ResultsScreen(Screen):
         self.list_layout.setSpacing(16)
         self.cards_layout = QVBoxLayout()
         self.cards_layout.setSpacing(16)
+        #: every card made so far, in page order: the first ``len(cards())`` show this answer,
+        #: the rest wait hidden for a later one
+        self._cards: list[ResultCard] = []
         self.list_layout.addLayout(self.cards_layout)
         self.more_button = button("显示更多结果", None, self.load_more, name="MoreResults")
         self.more_button.hide()
@@ -246,7 +250,7 @@ class ResultsScreen(Screen):
         self.search_box.blockSignals(True)
         self.search_box.clear()
         self.search_box.blockSignals(False)
-        clear_layout(self.cards_layout)
+        self._hide_cards(0)
         clear_layout(self.facet_layout)
         self.chips.clear()
         self.summary.setText("")
@@ -299,7 +303,6 @@ class ResultsScreen(Screen):
         elif self.query:
             self._settle.start()
         self._show_summary(results)
-        clear_layout(self.cards_layout, self.services.steps)
         self._add_cards(results)  # the cards before the chips
         self._show_facets(results)
         self.more_button.setVisible(self.loaded < results.total)
@@ -394,16 +397,32 @@ class ResultsScreen(Screen):
         self.facet_layout.addWidget(host)
 
     def _add_cards(self, results: SearchResults, *, more: bool = False) -> None:
-        """Cards for the hits, built a few per turn of the event loop (≈ 15 ms each: twenty at
-        once kept a key or a tap waiting 0.3 s); the first ones at once."""
+        """Show the hits on cards, a few per turn of the event loop (≈ 15 ms each when built
+        anew: twenty at once kept a key or a tap waiting 0.3 s); the first one at once.
+
+        A new answer hides the last one's cards at once (none of them may be tapped for this
+        one) and fills them again in order, making new cards only past the last one made.
+        """
         colors = self.services.theme.colors
         mark = f'<b style="background-color:{colors["mark"]}; color:{colors["mark_ink"]}">'
-        steps = [partial(self._add_card, hit, mark) for hit in results.hits]
+        start = len(self.cards()) if more else 0
+        if not more:
+            self._hide_cards(0)
+            self._trim_cards(max(PAGE_SIZE, len(results.hits)))
+        steps = [
+            partial(self._show_card, start + i, hit, mark) for i, hit in enumerate(results.hits)
+        ]
         self.services.steps.run("result-cards", steps, replace=not more)
 
-    def _add_card(self, hit: Hit, mark: str) -> None:
+    def _show_card(self, index: int, hit: Hit, mark: str) -> None:
+        if index == len(self._cards):
+            card = ResultCard()
+            card.opened.connect(self.open)
+            self.cards_layout.addWidget(card)
+            self._cards.append(card)
+        card = self._cards[index]
         meta = "　".join(x for x in (hit.doc_number, hit.agency, hit.published) if x)
-        card = ResultCard(
+        card.show_hit(
             hit.id,
             hit.title,
             meta,
@@ -412,8 +431,23 @@ class ResultsScreen(Screen):
             STATUS_LABELS.get(hit.status, hit.status),
         )
         card.setObjectName(f"card_{hit.id}")
-        card.opened.connect(self.open)
-        self.cards_layout.addWidget(card)
+        card.show()
+
+    def _hide_cards(self, start: int) -> None:
+        """Hide the cards from ``start`` on (kept for the next answer)."""
+        for card in self._cards[start:]:
+            if not card.isHidden():
+                card.hide()
+                card.setObjectName("")  # never found by name instead of the one showing it
+
+    def _trim_cards(self, keep: int) -> None:
+        """Delete hidden cards past ``keep`` (after a long 显示更多, a page's worth is kept)."""
+        if len(self._cards) <= keep:
+            return
+        extra, self._cards = self._cards[keep:], self._cards[:keep]
+        for card in extra:
+            self.cards_layout.removeWidget(card)
+            discard(card, self.services.steps)
 
     # -- taps ------------------------------------------------------------------------------
     def toggle(self, facet: str, value: str) -> None:
@@ -469,10 +503,5 @@ class ResultsScreen(Screen):
         self.nav.go("document", doc_id=doc_id, terms=terms)
 
     def cards(self) -> list[ResultCard]:
-        found = []
-        for i in range(self.cards_layout.count()):
-            item = self.cards_layout.itemAt(i)
-            widget = item.widget() if item is not None else None
-            if isinstance(widget, ResultCard):
-                found.append(widget)
-        return found
+        """The cards showing the current answer, in page order."""
+        return [card for card in self._cards if not card.isHidden()]
