@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QLabel, QScroller
+from PySide6.QtWidgets import QLabel, QPushButton, QScroller
 
 from tests.ui.helpers import commit_text, find, settle, tap, touch_tap, type_on_keyboard
 from ui.screens.results import ResultsScreen
@@ -403,3 +403,31 @@ def test_empty_answers_in_a_row_keep_their_category_tiles(qtbot: Any, window: An
     tap(qtbot, results.empty_tiles.buttons["看病医保"])
     settle(window)
     assert results.filters == {"category": "医疗卫生"}
+
+
+def test_a_new_answer_is_shown_on_the_chips_already_made(qtbot: Any, window: Any) -> None:
+    """Each answer made every filter chip anew (≈ 4 ms a facet, as much again to show and to
+    delete them): the chips stay, and show the next answer's values."""
+    results = results_of(window)
+    window.go("results", query="低保", filters={}, submitted=True)
+    settle(window)
+    made = list(results.chips.values())  # kept alive, so no id is reused
+    assert len(made) >= 6
+    window.go("results", query="医疗救助", filters={}, submitted=True)
+    settle(window)
+    answer = results.results
+    assert answer is not None and results.chips
+    assert {id(c) for c in results.chips.values()} <= {id(c) for c in made}, "no new chips"
+    for (facet, value), chip in results.chips.items():
+        assert chip.isVisible() and chip.objectName() == f"chip_{facet}_{value}"
+        counts = {v.value: v.count for v in answer.facets[facet]}
+        assert chip.text().replace("\n", "").endswith(f"  {counts[value]}")
+    # only this answer's chips can be tapped (no filter chosen yet: no 清除全部筛选)
+    host = results.facet_scroll.widget()
+    visible = {id(c) for c in host.findChildren(QPushButton) if c.isVisible()}
+    assert visible == {id(c) for c in results.chips.values()}
+    (facet, value), chip = next(iter(results.chips.items()))
+    tap(qtbot, chip)
+    settle(window)
+    assert results.filters == {facet: value} and results.chips[(facet, value)].isChecked()
+    assert find(window, "ClearFilters").isVisible()

@@ -8,6 +8,7 @@ statistics when it is submitted, or when the typed text stays unchanged for a mo
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,6 @@ from ui.widgets import (
     ResultCard,
     TouchScrollArea,
     button,
-    clear_layout,
     discard,
     fit_button_text,
     label,
@@ -58,6 +58,32 @@ _MAX_CHIPS = {"category": 12, "year": 8, "status": 4, "agency": 6, "kind": 5}
 def _partial(results: SearchResults) -> bool:
     """No document holds everything asked for (the first result is only a partial match)."""
     return bool(results.hits) and (results.relaxed or results.hits[0].match == "partial")
+
+
+_CLEAR_FILTERS = "✕ 清除全部筛选"
+
+
+class _FacetGroup:
+    """One facet's heading and its chips, kept for the next answer (each answer made them anew:
+    ≈ 4 ms a facet, and as much again to show and delete them)."""
+
+    def __init__(self, title: str) -> None:
+        self.heading = label(title, "heading")
+        self.heading.hide()
+        self.host = QWidget()
+        self.host.hide()
+        self.flow = FlowLayout(self.host, spacing=10)
+        self.chips: list[QPushButton] = []
+
+    def add_chip(self, chip: QPushButton, toggle: Callable[[str, str], None], facet: str) -> None:
+        """A new chip; a tap toggles the value it shows at the time."""
+        chip.clicked.connect(lambda _checked=False: toggle(facet, str(chip.property("value"))))
+        self.flow.addWidget(chip)
+        self.chips.append(chip)
+
+    def hide_from(self, start: int) -> None:
+        for chip in self.chips[start:]:
+            chip.hide()
 
 
 def chip_label(facet: str, value: str) -> str:
@@ -127,11 +153,22 @@ class ResultsScreen(Screen):
         self.facet_layout = QVBoxLayout(facet_host)
         self.facet_layout.setContentsMargins(0, 0, 12, 0)
         self.facet_layout.setSpacing(10)
+        self.clear_button = button(_CLEAR_FILTERS, "chip", self.clear_filters, name="ClearFilters")
+        self.clear_button.hide()
+        self.facet_layout.addWidget(self.clear_button)
+        #: each facet's heading and chips, kept from one answer to the next (hidden when the
+        #: answer has nothing to narrow by there)
+        self._facets = {facet: _FacetGroup(title) for facet, title in _FACETS}
+        for group in self._facets.values():
+            self.facet_layout.addWidget(group.heading)
+            self.facet_layout.addWidget(group.host)
+        self.facet_layout.addStretch(1)
         self.facet_scroll = TouchScrollArea(
             facet_host, mouse_drag=services.settings.mouse_drag_scroll
         )
         body.addWidget(self.facet_scroll)
         self.body = body
+        #: the chips showing now, by (facet, value)
         self.chips: dict[tuple[str, str], QPushButton] = {}
 
         list_host = QWidget()
@@ -251,8 +288,7 @@ class ResultsScreen(Screen):
         self.search_box.clear()
         self.search_box.blockSignals(False)
         self._hide_cards(0)
-        clear_layout(self.facet_layout)
-        self.chips.clear()
+        self._hide_facets()
         self.summary.setText("")
         self.note.hide()
         self.did_you_mean.hide()
@@ -367,34 +403,49 @@ class ResultsScreen(Screen):
             self.did_you_mean.hide()
 
     def _show_facets(self, results: SearchResults) -> None:
-        """The chips, one facet per turn of the event loop (a page of chips is ≈ 20 ms)."""
-        clear_layout(self.facet_layout, self.services.steps)
-        self.chips.clear()
+        """The chips, one facet per turn of the event loop, on the chips already made.
+
+        The last answer's chips are hidden at once (none of them may be tapped for this one).
+        """
+        self._hide_facets()
         if self.filters:
-            clear = button("✕ 清除全部筛选", "chip", self.clear_filters, name="ClearFilters")
-            fit_button_text(clear, self._facet_room())
-            self.facet_layout.addWidget(clear)
-        steps = [partial(self._add_facet, facet, title, results) for facet, title in _FACETS]
-        steps.append(partial(self.facet_layout.addStretch, 1))
+            self.clear_button.setText(_CLEAR_FILTERS)
+            fit_button_text(self.clear_button, self._facet_room())
+            self.clear_button.show()
+        steps = [partial(self._show_facet, facet, results) for facet, _ in _FACETS]
         self.services.steps.run("result-facets", steps)
 
-    def _add_facet(self, facet: str, title: str, results: SearchResults) -> None:
+    def _hide_facets(self) -> None:
+        self.chips.clear()
+        self.clear_button.hide()
+        for group in self._facets.values():
+            group.heading.hide()
+            group.host.hide()  # its chips are filled while it is hidden: one layout, not each
+            for chip in group.chips:
+                chip.setObjectName("")  # never found by name instead of the one showing it
+
+    def _show_facet(self, facet: str, results: SearchResults) -> None:
         values = results.facets.get(facet, [])
         chosen = self.filters.get(facet)
         if len(values) < 2 and not chosen:
             return  # one value narrows nothing
-        self.facet_layout.addWidget(label(title, "heading"))
-        host = QWidget()
-        flow = FlowLayout(host, spacing=10)
-        for value in values[: _MAX_CHIPS[facet]]:
-            text = f"{chip_label(facet, value.value)}  {value.count}"
-            chip = button(text, "chip", partial(self.toggle, facet, value.value), checkable=True)
+        group = self._facets[facet]
+        values = values[: _MAX_CHIPS[facet]]
+        room = self._facet_room()
+        for i, value in enumerate(values):
+            if i == len(group.chips):
+                group.add_chip(button("", "chip", checkable=True), self.toggle, facet)
+            chip = group.chips[i]
+            chip.setText(f"{chip_label(facet, value.value)}  {value.count}")
+            fit_button_text(chip, room)
             chip.setChecked(chosen == value.value)
+            chip.setProperty("value", value.value)
             chip.setObjectName(f"chip_{facet}_{value.value}")
-            fit_button_text(chip, self._facet_room())
-            flow.addWidget(chip)
+            chip.show()
             self.chips[(facet, value.value)] = chip
-        self.facet_layout.addWidget(host)
+        group.hide_from(len(values))
+        group.heading.show()
+        group.host.show()
 
     def _add_cards(self, results: SearchResults, *, more: bool = False) -> None:
         """Show the hits on cards, a few per turn of the event loop (≈ 15 ms each when built
