@@ -482,6 +482,8 @@ class _Part:
     hi: bytes | None
     #: terms held by at least this many documents also get a dense list (``None``: none)
     dense_min: int | None
+    #: about how many postings it holds (the largest parts are started first)
+    size: int = 0
 
 
 #: per term of a part: the term, offset and length in the part's .pst, total weight, document
@@ -770,7 +772,8 @@ def merge_runs(
     if procs > 1 and len(parts) > 1:
         # spawned, not forked: a fresh interpreter inherits no threads, locks or open files
         pool = multiprocessing.get_context("spawn").Pool(procs)
-        pending = pool.map_async(_write_part, parts, chunksize=1)
+        largest_first = sorted(parts, key=lambda part: -part.size)  # none left last alone
+        pending = pool.map_async(_write_part, largest_first, chunksize=1)
     try:
         _write_documents(storage, codec, segment, schema, folder, runs)
         if pool is None:
@@ -909,8 +912,9 @@ def _plan_parts(folder: Path, schema: Schema, runs: list[Run], procs: int) -> li
         for k in range(len(bounds) - 1):
             stem = f"part-{name}-{k:05d}-{random_name(8)}"
             parts.append(
-                _Part(folder, stem, name, schema, prefixes, every, bounds[k], bounds[k + 1], None)
-            )
+                _Part(folder, stem, name, schema, prefixes, every, bounds[k], bounds[k + 1], None,
+                      postings // (len(bounds) - 1))
+            )  # fmt: skip
     return parts
 
 
