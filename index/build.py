@@ -47,8 +47,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from whoosh import formats
+from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3Segment, W3TermInfo
-from whoosh.fields import Schema
+from whoosh.fields import FieldType, Schema
 from whoosh.filedb.filetables import _lengths as _hash_lengths
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
@@ -133,6 +134,24 @@ def fast_fields(schema: Schema) -> dict[str, int]:
         elif not field.scorable and kind in (formats.Existence, formats.Frequency):
             fields[name] = field.format.fixed_value_size()
     return fields
+
+
+def plain_terms(field: Any, value: Any) -> tuple[list[bytes], list[int]] | None:
+    """What ``field.index(value)`` gives (terms and frequencies) for an ID field or a KEYWORD
+    field split on white space, without a Token per term (≈ 10 µs a field, 13 fields a
+    document); ``None`` for any other field."""
+    if not isinstance(value, str) or type(field).index is not FieldType.index:
+        return None
+    analyzer, kind = field.analyzer, type(field.format)
+    if kind not in (formats.Existence, formats.Frequency):
+        return None
+    if type(analyzer) is IDTokenizer:
+        return [value.encode("utf-8")], [1]
+    if type(analyzer) is RegexTokenizer and not analyzer.gaps and not analyzer.expression.groups:
+        counts = Counter(analyzer.expression.findall(value))
+        freqs = list(counts.values()) if kind is formats.Frequency else [1] * len(counts)
+        return [term.encode("utf-8") for term in counts], freqs
+    return None
 
 
 class _Postings:
@@ -322,8 +341,11 @@ class RunBuilder:
                     postings = self._text[name]
                     analyzer = field.analyzer
                     if not isinstance(field, CountedText) or not isinstance(value, str):
-                        counts = {tbytes: freq for tbytes, freq, _w, _v in field.index(value)}
-                        length = postings.add_counts(docnum, list(counts), list(counts.values()))
+                        plain = plain_terms(field, value)
+                        if plain is None:
+                            counts = {tb: freq for tb, freq, _w, _v in field.index(value)}
+                            plain = list(counts), list(counts.values())
+                        length = postings.add_counts(docnum, *plain)
                     elif type(analyzer) is JiebaTokenizer:
                         length = postings.add_words(docnum, analyzer.words(value))
                     elif type(analyzer) is BigramTokenizer:

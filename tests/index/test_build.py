@@ -328,6 +328,21 @@ def test_a_document_withdrawn_during_the_rebuild_leaves_a_deleted_place(
 
 
 @given(
+    st.text(alphabet="低保 \t\n\r\f,，Ab1:", max_size=30),
+    st.sampled_from(["id", "title_key", "docno", "category", "title_keys", "docno_keys", "region"]),
+)
+def test_plain_terms_are_what_whoosh_indexes(value: str, name: str) -> None:
+    field = make_schema()[name]
+    plain = build.plain_terms(field, value)
+    expected = Counter({tb: freq for tb, freq, _w, _v in field.index(value)})
+    if name == "region":  # (comma-separated, with a filter: left to Whoosh)
+        assert plain is None
+    else:
+        assert plain is not None
+        assert Counter(dict(zip(*plain, strict=True))) == expected
+
+
+@given(
     st.binary(max_size=20_000)
     | st.lists(st.sampled_from([b"\0", b"ab", b"W3", b"\xff"])).map(b"".join)
 )
