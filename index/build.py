@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import heapq
 import mmap
 import multiprocessing
@@ -84,14 +85,16 @@ _TABLE_SLICE = 1 << 16
 _MAGIC = WHOOSH3_HEADER_MAGIC
 
 
-def _small_window_compressor() -> Callable[[bytes, int], bytes]:
+@functools.cache
+def _compressor() -> Callable[[bytes, int], bytes]:
     """``zlib.compress(raw, level)``, byte for byte, faster for the small inputs most blocks are.
 
     Setting up a 32 kB window costs most of compressing a block of a few postings (≈ 60 µs of
     ≈ 60 here). Deflate never looks further back than ``2**wbits - 262`` bytes, so an input no
     longer than that compresses to the same stream with a window of ``2**wbits`` bytes; only the
     two header bytes (which state the window size) differ, and they are put back. Checked on
-    sample blocks at import: with a zlib that does otherwise, plain ``zlib.compress`` is used.
+    sample blocks when first asked for (not at import: searching imports this module too), and
+    with a zlib that does otherwise, plain ``zlib.compress`` is used.
     """
     compress = zlib.compress
     header = compress(b"", _COMPRESSION)[:2]
@@ -114,7 +117,6 @@ def _small_window_compressor() -> Callable[[bytes, int], bytes]:
     return compress
 
 
-_compress = _small_window_compressor()
 _pack_lengths = _hash_lengths.pack
 
 
@@ -652,6 +654,7 @@ def _write_blocks(
     del lbytes, freqs, b_wmin, nblocks, bstart, bend, ids, starts, ends
 
     position = out.tell()
+    compress = _compressor()
     compressed = _COMPRESSED
     if len(compressed) > _SMALL_BLOCKS_KEPT:
         compressed.clear()
@@ -673,11 +676,11 @@ def _write_blocks(
                 2,
             )  # fmt: skip
             if e - a > _SMALL_BLOCK:
-                data = _compress(raw, _COMPRESSION)
+                data = compress(raw, _COMPRESSION)
             else:  # small blocks repeat (a rare term in one document): compress each once
                 cached = compressed.get(raw)
                 if cached is None:
-                    cached = compressed[raw] = _compress(raw, _COMPRESSION)
+                    cached = compressed[raw] = compress(raw, _COMPRESSION)
                 data = cached
             info = dumps(
                 (e - a, b_last[block], b_maxw[block], _COMPRESSION, b_lmin[block],
