@@ -183,7 +183,10 @@ class StepQueue(QObject):
     (``replace=False``: more cards).
     """
 
-    SLICE_S = 0.02
+    #: a key or a tap that comes during a slice waits for it, then for the paint: 20 ms slices
+    #: left a key waiting > 30 ms as-you-type (bench/ui_startup.py at 200,000 documents); a card
+    #: is ≈ 1 ms to fill now, so 10 ms slices cost two turns for a page instead of one
+    SLICE_S = 0.01
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScroller
 
 from tests.ui.helpers import commit_text, find, settle, tap, touch_tap, type_on_keyboard
 from ui.screens.results import ResultsScreen
-from ui.widgets import Label
+from ui.widgets import Label, LabelButton
 from ui.workers import StepQueue
 
 
@@ -389,13 +389,18 @@ def test_larger_text_lays_the_cards_out_again(qtbot: Any, window: Any) -> None:
     assert title.height() >= title.heightForWidth(title.width())  # nothing cut off
 
 
-def test_empty_answers_in_a_row_keep_their_category_tiles(qtbot: Any, window: Any) -> None:
-    """Each empty answer rebuilt the twelve tiles under it (≈ 30 ms) with the same counts."""
+def test_empty_answers_show_the_category_tiles_made_once(qtbot: Any, window: Any) -> None:
+    """Each empty answer made the twelve tiles under it anew (≈ 30 ms in the answer's turn)."""
     results = results_of(window)
+    made = results.empty_tiles.findChildren(LabelButton)  # kept alive, so no id is reused
+    assert len(made) >= 6
     window.go("results", query="火星移民", filters={}, submitted=True)
     settle(window)
     tiles = dict(results.empty_tiles.buttons)
-    assert len(tiles) >= 6
+    assert len(tiles) >= 6 and {id(t) for t in tiles.values()} <= {id(t) for t in made}
+    assert all(tile.isVisible() for tile in tiles.values())
+    # the tiles without documents here are hidden, and no name finds them
+    assert all(not t.isVisible() and not t.objectName() for t in made if t not in tiles.values())
     window.go("results", query="火星移民局", filters={}, submitted=True)
     settle(window)
     assert results.empty.isVisible()
