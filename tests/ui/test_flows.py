@@ -436,3 +436,23 @@ def test_a_new_answer_is_shown_on_the_chips_already_made(qtbot: Any, window: Any
     settle(window)
     assert results.filters == {facet: value} and results.chips[(facet, value)].isChecked()
     assert find(window, "ClearFilters").isVisible()
+
+
+def test_more_results_that_come_while_the_page_is_built_follow_it(
+    qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """显示更多 tapped before the first page's cards are all filled: its cards come after them."""
+    monkeypatch.setattr(StepQueue, "SLICE_S", 0.0)  # one card per turn of the event loop
+    window.go("results", query="", filters={"status": "valid"}, label="全部文件")
+    settle(window)
+    results = results_of(window)
+    engine = window.services.context.engine()
+    first = engine.search("", filters={"status": "valid"}, limit=20)
+    more = engine.search("", filters={"status": "valid"}, limit=20, offset=20)
+    assert len(first.hits) == 20 and more.hits
+    results._show(first, False)  # an answer: its first card at once, the rest a turn each
+    assert len(results.cards()) == 1
+    results._add_cards(more, more=True)  # what load_more does with the next page's answer
+    results.loaded += len(more.hits)
+    settle(window)
+    assert [c.doc_id for c in results.cards()] == [h.id for h in first.hits + more.hits]

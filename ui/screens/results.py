@@ -456,7 +456,7 @@ class ResultsScreen(Screen):
         """
         colors = self.services.theme.colors
         mark = f'<b style="background-color:{colors["mark"]}; color:{colors["mark_ink"]}">'
-        start = len(self.cards()) if more else 0
+        start = self.loaded if more else 0  # the hits before these, shown or on their way
         if not more:
             self._hide_cards(0)
             self._trim_cards(max(PAGE_SIZE, len(results.hits)))
