@@ -110,3 +110,20 @@ def test_a_rebuild_writes_the_new_segments_lists_and_drops_the_old(context: Kios
     assert new and not new & old
     segments = _segment_ids(index.open())
     assert {name.removeprefix("dense-").removesuffix(".json") for name in new} == segments
+
+
+def test_lists_are_read_not_mapped_into_the_search_process(context: KioskContext) -> None:
+    """A mapped file's touched pages count in the search process's memory (and the kernel maps
+    their cached neighbours too): the lists are read into the posting cache instead."""
+    index = context.search_index()
+    for path in index.path.glob("dense-*"):
+        path.unlink()
+    ix = index.open()
+    write_dense_lists(ix, index.path, min_docs=2)
+    segment_id = next(iter(_segment_ids(ix)))
+    dense = DenseLists.open(index.path, segment_id)
+    assert dense is not None
+    fieldname, terms = next((f, t) for f, t in dense._terms.items() if t)
+    assert dense.get(fieldname, next(iter(terms))) is not None
+    mapped = Path("/proc/self/maps").read_text()
+    assert f"dense-{segment_id}.bin" not in mapped
