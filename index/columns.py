@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from index.segments import write_per_segment
+
 __all__ = ["COLUMNS", "segment_column", "stored_codes", "write_column_codes"]
 
 log = logging.getLogger(__name__)
@@ -71,20 +73,13 @@ def stored_codes(index_dir: Path, segment_id: str, doc_count: int) -> dict[str, 
 def write_column_codes(ix: Any, index_dir: Path) -> int:
     """Write the column codes of every segment of ``ix`` that has none; remove those of
     segments that are gone. Returns how many segments got a file."""
-    written = 0
-    keep: set[str] = set()
-    with ix.reader() as reader:
-        leaves = [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
-        for leaf in leaves:
-            segment_id = leaf.segment().segment_id()
-            keep.add(segment_id)
-            if not _path(index_dir, segment_id).exists():
-                _write_segment(leaf, index_dir, segment_id)
-                written += 1
-    for path in index_dir.glob("columns-*"):
-        if path.name.removeprefix("columns-").split(".")[0] not in keep:
-            path.unlink(missing_ok=True)
-    return written
+    return write_per_segment(
+        ix,
+        index_dir,
+        "columns-",
+        lambda segment_id: _path(index_dir, segment_id).exists(),
+        lambda leaf, segment_id: _write_segment(leaf, index_dir, segment_id),
+    )
 
 
 def _write_segment(leaf: Any, index_dir: Path, segment_id: str) -> None:

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from index.segments import write_per_segment
+
 __all__ = ["DENSE_MIN_DOCS", "DenseLists", "DenseWriter", "encode_dense", "write_dense_lists"]
 
 log = logging.getLogger(__name__)
@@ -109,23 +111,16 @@ def write_dense_lists(ix: Any, index_dir: Path, min_docs: int | None = None) -> 
     that are gone. Returns how many segments got a file."""
     from index.scoring import _read_postings  # the one reader of Whoosh's posting blocks
 
-    min_docs = DENSE_MIN_DOCS if min_docs is None else min_docs
-    written = 0
-    keep: set[str] = set()
-    with ix.reader() as reader:
-        leaves = [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
-        for leaf in leaves:
-            segment_id = leaf.segment().segment_id()
-            keep.add(segment_id)
-            if _paths(index_dir, segment_id)[1].exists():
-                continue
-            _write_segment(leaf, index_dir, segment_id, min_docs, _read_postings)
-            written += 1
-    for path in index_dir.glob("dense-*"):
-        segment_id = path.name.removeprefix("dense-").split(".")[0]
-        if segment_id not in keep:
-            path.unlink(missing_ok=True)
-    return written
+    minimum = DENSE_MIN_DOCS if min_docs is None else min_docs
+    return write_per_segment(
+        ix,
+        index_dir,
+        "dense-",
+        lambda segment_id: _paths(index_dir, segment_id)[1].exists(),
+        lambda leaf, segment_id: _write_segment(
+            leaf, index_dir, segment_id, minimum, _read_postings
+        ),
+    )
 
 
 def _write_segment(

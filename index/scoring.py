@@ -42,6 +42,7 @@ from index.columns import segment_column, stored_codes
 from index.dense import DenseLists
 from index.query import Concept
 from index.schema import META_ID
+from index.segments import leaves
 
 __all__ = [
     "K1",
@@ -177,11 +178,10 @@ def _clauses(form: str, typed: str, want_bigrams: bool | None, reader: Any) -> l
 def _single_character(reader: Any, char: str) -> list[Clause]:
     """A lone character matches the bigrams that start with it — only the most frequent few:
     expanding all of them (74 terms for 保) cost seconds at 50,000 documents."""
-    leaves = [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
     clauses: list[Clause] = []
     for name, boost in BIGRAM_FIELDS:
         frequency: dict[str, int] = {}
-        for leaf in leaves:  # one pass over each segment's lexicon, not a lookup per term
+        for leaf in leaves(reader):  # one pass over each segment's lexicon, not a lookup per term
             for term, info in leaf.iter_prefix(name, char):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 frequency[text] = frequency.get(text, 0) + info.doc_frequency()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from index.analysis import is_cjk
+from index.segments import leaves
 from kiosk.files import write_atomic
 
 __all__ = ["PINYIN_CACHE", "Vocabulary", "to_pinyin"]
@@ -277,10 +278,7 @@ def _iter_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
     """``(term, info)`` per segment: a multi-segment reader's own iter_field looks every term up
     again in every segment (1.1 M hash lookups, 17 s at 20,000 documents); a word that occurs in
     several segments is yielded once per segment and the caller adds the frequencies up."""
-    leaves = (
-        [leaf for leaf, _offset in reader.leaf_readers()] if not reader.is_atomic() else [reader]
-    )
-    for leaf in leaves:
+    for leaf in leaves(reader):
         for term, info in leaf.iter_field(fieldname):
             yield (term.decode("utf-8") if isinstance(term, bytes) else term), info
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +11,10 @@ import pytest
 
 from index.columns import COLUMNS, segment_column, stored_codes, write_column_codes
 from index.engine import SearchEngine
+from index.segments import leaves
 from kiosk.app import KioskContext
 
 QUERIES = ["低保", "医疗救助 申请", "通知", "残疾人"]
-
-
-@pytest.fixture
-def context(demo_copy: Path) -> Iterator[KioskContext]:
-    context = KioskContext(demo_copy)
-    yield context
-    context.close()
-
-
-def _leaves(reader: Any) -> list[Any]:
-    return [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
 
 
 def _answers(engine: SearchEngine) -> list[Any]:
@@ -44,7 +33,7 @@ def test_segment_columns_read_from_bytes_equal_whoosh_s_own_values(demo_dir: Pat
 
     ix = SearchIndex(demo_dir / "index").open()
     with ix.reader() as reader:
-        for leaf in _leaves(reader):
+        for leaf in leaves(reader):
             for name in COLUMNS:
                 codes, values = segment_column(leaf, name)
                 assert [values[c] for c in codes] == list(leaf.column_reader(name)), name
@@ -56,7 +45,7 @@ def test_a_written_index_keeps_every_segment_s_codes(demo_dir: Path) -> None:
 
     index = SearchIndex(demo_dir / "index")
     with index.open().reader() as reader:
-        for leaf in _leaves(reader):
+        for leaf in leaves(reader):
             segment_id = leaf.segment().segment_id()
             stored = stored_codes(index.path, segment_id, int(leaf.doc_count_all()))
             assert set(stored) == set(COLUMNS)
@@ -97,7 +86,7 @@ def test_a_damaged_or_stale_file_is_ignored(
         engine.close()
     assert "damaged" in caplog.text
     with index.open().reader() as reader:
-        leaf = _leaves(reader)[0]
+        leaf = leaves(reader)[0]
         segment_id = leaf.segment().segment_id()
         for path in files:
             path.unlink()
@@ -118,6 +107,6 @@ def test_codes_follow_the_segments(context: KioskContext) -> None:
     new = {p.name for p in index.path.glob("columns-*.npz")}
     assert new and not new & old
     with index.open().reader() as reader:
-        segments = {leaf.segment().segment_id() for leaf in _leaves(reader)}
+        segments = {leaf.segment().segment_id() for leaf in leaves(reader)}
     assert {name.removeprefix("columns-").removesuffix(".npz") for name in new} == segments
     assert all(np.load(index.path / name)["header"].dtype == np.uint8 for name in new)

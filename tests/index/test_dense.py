@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from index.dense import DenseLists, write_dense_lists
 from index.engine import SearchEngine
 from index.scoring import _read_postings
+from index.segments import leaves
 from kiosk.app import KioskContext
 
 QUERIES = ["低保", "医疗救助 申请", "农村 低保 标准", "通知", "残疾人", "dibao", "保"]
 
 
-@pytest.fixture
-def context(demo_copy: Path) -> Iterator[KioskContext]:
-    context = KioskContext(demo_copy)
-    yield context
-    context.close()
-
-
-def _leaves(reader: Any) -> list[Any]:
-    return [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
-
-
 def _segment_ids(ix: Any) -> set[str]:
     with ix.reader() as reader:
-        return {leaf.segment().segment_id() for leaf in _leaves(reader)}
+        return {leaf.segment().segment_id() for leaf in leaves(reader)}
 
 
 def test_dense_lists_hold_exactly_what_whoosh_holds(context: KioskContext) -> None:
@@ -41,7 +29,7 @@ def test_dense_lists_hold_exactly_what_whoosh_holds(context: KioskContext) -> No
     assert write_dense_lists(ix, index.path, min_docs=3) >= 1
     checked = 0
     with ix.reader() as reader:
-        for leaf in _leaves(reader):
+        for leaf in leaves(reader):
             dense = DenseLists.open(index.path, leaf.segment().segment_id())
             assert dense is not None
             for fieldname, terms in dense._terms.items():

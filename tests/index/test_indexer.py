@@ -141,6 +141,10 @@ def test_a_writer_that_never_lets_go_is_a_clear_error(
     assert not index.status(store).healthy, "nothing was written behind the caller's back"
 
 
+def _walk_the_lexicon(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the vocabulary built (or pypinyin asked) instead of loaded")
+
+
 def test_a_vocabulary_saved_by_the_previous_version_is_kept_and_given_its_readings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -155,10 +159,7 @@ def test_a_vocabulary_saved_by_the_previous_version_is_kept_and_given_its_readin
     state = pickle.loads(saved.read_bytes())
     saved.write_bytes(pickle.dumps((2, *state[1:-1])))  # format 2: no readings table
 
-    def walk_the_lexicon(*args: Any, **kwargs: Any) -> Vocabulary:
-        raise AssertionError("the lexicon walked again")
-
-    monkeypatch.setattr(Vocabulary, "from_reader", walk_the_lexicon)
+    monkeypatch.setattr(Vocabulary, "from_reader", _walk_the_lexicon)
     vocab = Vocabulary.for_index(index.open(), index.path)
     assert vocab.weight("审批") and "hang" in vocab._char_readings["行"]
     assert pickle.loads(saved.read_bytes())[-1] == vocab._char_readings  # saved for next time
@@ -177,12 +178,9 @@ def test_the_vocabulary_is_written_with_the_index_not_on_a_first_query(
     put(store, doc("c", "行政审批服务"))
     index.catch_up(store)
 
-    def walk_the_lexicon(*args: Any, **kwargs: Any) -> Vocabulary:
-        raise AssertionError("built on first use")
-
-    monkeypatch.setattr(Vocabulary, "from_reader", walk_the_lexicon)
-    monkeypatch.setattr("index.vocabulary.to_pinyin", walk_the_lexicon)  # pypinyin: 2 s to load
-    monkeypatch.setattr("index.vocabulary._heteronyms", walk_the_lexicon)
+    monkeypatch.setattr(Vocabulary, "from_reader", _walk_the_lexicon)
+    monkeypatch.setattr("index.vocabulary.to_pinyin", _walk_the_lexicon)  # pypinyin: 2 s to load
+    monkeypatch.setattr("index.vocabulary._heteronyms", _walk_the_lexicon)
     engine = SearchEngine(index, store)
     try:
         assert "危房" in engine.pinyin_candidates("weifang")
