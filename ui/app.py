@@ -20,6 +20,7 @@ from kiosk.app import KioskContext
 from kiosk.settings import UiSettings
 from ui import crash
 from ui.autosync import AutoSync
+from ui.collector import collect_on_ui_thread
 from ui.mainwindow import MainWindow
 from ui.printing import Printer
 from ui.services import Services
@@ -40,9 +41,10 @@ _QT_LEVELS = {
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (reused when one exists)."""
+    """The QApplication (reused when one exists), its garbage collected on the UI thread."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        collect_on_ui_thread(existing)
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
@@ -51,6 +53,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("zwgk-kiosk")
     app.setApplicationDisplayName("政务公开查阅机")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    collect_on_ui_thread(app)
     return app
 
 
