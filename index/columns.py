@@ -27,12 +27,14 @@ import numpy.typing as npt
 
 from index.segments import write_per_segment
 
-__all__ = ["COLUMNS", "segment_column", "stored_codes", "write_column_codes"]
+__all__ = ["COLUMNS", "FACET_COLUMNS", "segment_column", "stored_codes", "write_column_codes"]
 
 log = logging.getLogger(__name__)
 
-#: The columns the scorer reads: facets and filters, and the publication date (for recency).
-COLUMNS = ("category", "agency", "kind", "status", "year", "published")
+#: Facet columns (counted and filtered on) read into the scorer's arrays.
+FACET_COLUMNS = ("category", "agency", "kind", "status", "year")
+#: Every column the scorer reads: the facets, and the publication date (for recency).
+COLUMNS = (*FACET_COLUMNS, "published")
 _FORMAT = 1
 
 Codes = tuple[npt.NDArray[np.integer[Any]], list[Any]]

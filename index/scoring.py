@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.analysis import bigrams, is_cjk
-from index.columns import segment_column, stored_codes
+from index.columns import COLUMNS, FACET_COLUMNS, segment_column, stored_codes
 from index.dense import DenseLists
 from index.query import Concept
 from index.schema import META_ID
@@ -66,8 +66,6 @@ WORD_FIELDS = (("title", 1.0), ("body", 1.0))
 BIGRAM_FIELDS = (("title_bi", 0.5), ("body_bi", 0.3))
 #: Fields whose lengths the scorer needs.
 SCORED_FIELDS = ("title", "body", "title_bi", "body_bi")
-#: Facet columns read into arrays.
-FACET_COLUMNS = ("category", "agency", "kind", "status", "year")
 # Score factor for documents that are no longer in force: still findable, below valid ones.
 STATUS_FACTOR = {"valid": 1.0, "amended": 0.6, "repealed": 0.35, "expired": 0.35}
 #: How many bigrams a lone character stands for in a query (the most frequent ones).
@@ -248,7 +246,7 @@ class IndexArrays:
             self.norms[name] = K1 * ((1 - B) + B * lengths.astype(np.float64) / (avg or 1.0))
         self.codes: dict[str, IntArray] = {}
         self.values: dict[str, list[Any]] = {}
-        for name in (*FACET_COLUMNS, "published"):
+        for name in COLUMNS:
             self.codes[name], self.values[name] = self._column(name)
         #: per facet column, the codes of "no value" (never counted as a facet value)
         self.blank_codes = {
